@@ -1,0 +1,60 @@
+// The parts of iproute2's JSON output (`ip -j -d addr`, `ip -j route`) that checks read.
+export interface IpAddrInfo {
+  family: string;
+  local?: string;
+  /** For point-to-point addresses, the peer. */
+  address?: string;
+  prefixlen?: number;
+  scope?: string;
+}
+
+export interface IpLink {
+  ifindex: number;
+  ifname: string;
+  link_index?: number;
+  link_netnsid?: number;
+  link?: string | null;
+  flags: string[];
+  mtu: number;
+  operstate?: string;
+  link_type?: string;
+  address?: string;
+  broadcast?: string;
+  linkinfo?: {
+    info_kind?: string;
+    info_data?: Record<string, unknown>;
+  };
+  addr_info?: IpAddrInfo[];
+}
+
+export interface IpRoute {
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  scope?: string;
+  protocol?: string;
+  prefsrc?: string;
+  flags?: string[];
+}
+
+/** `ip -j` prints nothing at all (not `[]`) for some empty lists. */
+export function parseJsonArray<T>(text: string): T[] {
+  const t = text.trim();
+  if (!t) return [];
+  try {
+    const v: unknown = JSON.parse(t);
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Normalise a route destination: host routes come without a prefix length. */
+export function normaliseDst(dst: string): string {
+  if (dst === 'default') return '0.0.0.0/0';
+  return dst.includes('/') ? dst : `${dst}/32`;
+}
+
+export function kindOf(link: IpLink): string {
+  return link.linkinfo?.info_kind ?? link.link_type ?? 'unknown';
+}

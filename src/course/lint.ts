@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { checkCatalog } from '../i18n/checkMessages.js';
+import { LANGS, type Lang } from '../i18n/lang.js';
+import { missingKeys } from '../i18n/translate.js';
+import { uiCatalog } from '../i18n/uiMessages.js';
+import type { Sandbox } from '../sandbox/types.js';
+import { evaluateChecks } from '../checks/evaluate.js';
+import { gatherState } from '../checks/state.js';
+import { describeCheck } from '../checks/describe.js';
+import { CourseError, loadCourse, loadLesson, type Course } from './load.js';
+import { flatSteps } from './progress.js';
+import { memoryProgressStore } from './progressStore.js';
+import { Session } from './session.js';
+
+// The author's check: what `ipip-tutor lint` reports. Static problems come first (every lesson
+// is loaded on its own so one broken file does not hide the others); --run then proves each
+// step's solution passes and each declared near-miss fails the check it names.
+export interface LintProblem {
+  level: 'error' | 'warning';
+  where: string;
+  message: string;
+}
+
+export function lintStatic(dir: string): { course: Course | null; problems: LintProblem[] } {
+  const problems: LintProblem[] = [];
+  const err = (where: string, message: string, level: LintProblem['level'] = 'error') => problems.push({ level, where, message });
+  let lessonDirs: string[] = [];
+  try {
+    const raw = parseYaml(readFileSync(join(dir, 'course.yaml'), 'utf8')) as { lessons?: unknown };
+    lessonDirs = Array.isArray(raw?.lessons) ? raw.lessons.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    /* loadCourse below reports it precisely */
+  }
+  for (const d of lessonDirs) {
+    if (!existsSync(join(dir, d))) continue;
+    try {
+      const lesson = loadLesson(dir, d);
+      for (const lang of LANGS) {
+        const t = lesson.texts[lang];
+        if (!t) {
+          err(`${d}/${lang}.yaml`, `no ${lang} texts (English is shown instead)`);
+          continue;
+        }
+        for (const s of lesson.def.steps) {
+          const st = t.steps[s.id];
+          if (!st) {
+            err(`${d}/${lang}.yaml`, `step "${s.id}" has no ${lang} text`);
+            continue;
+          }
+          if (st.hints.length !== s.hints.length && s.hints.length > 0)
+            err(`${d}/${lang}.yaml`, `step "${s.id}" has ${st.hints.length} hint texts for ${s.hints.length} hint entries`);
+          for (const m of s.mistakes)
+            if (!st.mistakes?.[m.id]) err(`${d}/${lang}.yaml`, `step "${s.id}" does not explain mistake "${m.id}"`, 'warning');
+        }
+        for (const id of Object.keys(t.steps))
+          if (!lesson.def.steps.some((s) => s.id === id)) err(`${d}/${lang}.yaml`, `text for unknown step "${id}"`);
+      }
+    } catch (e) {
+      if (e instanceof CourseError) err(e.file, e.message.slice(e.file.length + 2));
+      else throw e;
+    }
+  }
+  let course: Course | null = null;
+  try {
+    course = loadCourse(dir);
+  } catch (e) {
+    if (!(e instanceof CourseError)) throw e;
+    if (!problems.some((p) => p.level === 'error')) err(e.file, e.message.slice(e.file.length + 2));
+  }
+  for (const lang of LANGS.filter((l) => l !== 'en')) {
+    for (const k of missingKeys(checkCatalog, lang)) err('src/i18n/checkMessages.ts', `message "${k}" has no ${lang} translation`, 'warning');
+    for (const k of missingKeys(uiCatalog, lang)) err('src/i18n/uiMessages.ts', `message "${k}" has no ${lang} translation`, 'warning');
+  }
+  return { course, problems };
+}
+
+export interface RunReport {
+  step: string;
+  ok: boolean;
+  message: string;
+}
+
+/** Play every solution in one sandbox; then each mistake in a fresh sandbox at its step's start. */
+export async function lintRun(
+  course: Course,
+  makeSandbox: () => Promise<Sandbox>,
+  lang: Lang,
+  report: (r: RunReport) => void,
+): Promise<boolean> {
+  let allOk = true;
+  const note = (r: RunReport) => {
+    if (!r.ok) allOk = false;
+    report(r);
+  };
+  const session = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true });
+  const flat = flatSteps(course);
+  await session.jump(flat[0]!.pos);
+  try {
+    for (const s of flat) {
+      const label = s.key;
+      const missing = session.unavailable();
+      if (missing) {
+        note({ step: label, ok: false, message: `needs ${missing}, which this sandbox lacks` });
+      } else {
+        await session.solve();
+        const bad = session.checks.filter((c) => !c.ok);
+        note({ step: label, ok: session.stepPassed, message: session.stepPassed ? 'solution passes' : `solution fails: ${bad.map((b) => b.key).join(', ')}` });
+      }
+      if (!(await session.next())) break;
+    }
+  } finally {
+    await session.close();
+  }
+  for (const s of flat) {
+    const view = session.view(s.pos);
+    for (const m of view.step.mistakes) {
+      const probe = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true });
+      try {
+        await probe.jump(s.pos);
+        for (const cmd of m.commands) await probe.box!.run(cmd);
+        const snap = await gatherState(probe.box!, view.step.checks.filter((c) => c.type !== 'answer'));
+        const results = evaluateChecks(view.step.checks, snap);
+        const target = results.find((r) => r.check.id === m.fails);
+        const ok = target !== undefined && !target.ok;
+        note({
+          step: `${s.key}#${m.id}`,
+          ok,
+          message: ok
+            ? `fails "${m.fails}" as declared: ${describeCheck(target!, lang)}`
+            : `mistake wrongly passes check "${m.fails}"${target ? `: ${describeCheck(target, lang)}` : ''}`,
+        });
+      } finally {
+        await probe.close();
+      }
+    }
+  }
+  return allOk;
+}

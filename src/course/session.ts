@@ -1,0 +1,335 @@
+import { evaluateChecks, type CheckResult } from '../checks/evaluate.js';
+import { gatherState } from '../checks/state.js';
+import type { Lang } from '../i18n/lang.js';
+import type { RunOptions, RunResult, Sandbox } from '../sandbox/types.js';
+import type { Course, Lesson } from './load.js';
+import { flatSteps, reduce, resumePosition, stepKey, stepStates, type Progress, type ProgressEvent, type StepPos } from './progress.js';
+import type { ProgressStore } from './progressStore.js';
+import type { Step } from './schema.js';
+import { stepText } from './texts.js';
+
+// The course engine: one learner, one sandbox, one current step. Everything a front end
+// (the ink REPL, `play`, tests) does goes through these methods; none of it knows about a terminal.
+
+/** A command the tutor itself understands, typed as `tutor NAME ...` (e.g. `tutor flow`). */
+export type Builtin = (args: string[], ctx: { sandbox: Sandbox; lang: Lang; opts: RunOptions }) => Promise<string>;
+
+export interface SessionOptions {
+  course: Course;
+  makeSandbox: () => Promise<Sandbox>;
+  store: ProgressStore;
+  lang: Lang;
+  unlockAll?: boolean;
+  builtins?: Record<string, Builtin>;
+  /** Random source for troubleshooting steps (tests pass a fixed one). */
+  random?: () => number;
+}
+
+export type InputKind = 'command' | 'answer' | 'builtin' | 'empty';
+
+export interface SubmitOutcome {
+  kind: InputKind;
+  run?: RunResult;
+  /** text printed by a builtin */
+  output?: string;
+  checks: CheckResult[];
+  /** the step became complete with this input */
+  completed: boolean;
+}
+
+export interface StepView {
+  pos: StepPos;
+  lesson: Lesson;
+  step: Step;
+  key: string;
+  isReading: boolean;
+  isQuiz: boolean;
+}
+
+export interface FastForwardProgress {
+  done: number;
+  total: number;
+  command: string;
+}
+
+/** Words that start a command in a quiz step (anything else is taken as an answer). */
+const COMMAND_WORDS = new Set(
+  'ip sudo ping route tcpdump lsmod modprobe rmmod cat echo sysctl ifconfig ls netstat arp bash sh grep tutor ss tshark dumpcap uname ps true false clear'.split(' '),
+);
+
+export class Session {
+  readonly course: Course;
+  lang: Lang;
+  unlockAll: boolean;
+  private sandbox: Sandbox | null = null;
+  private progress: Progress;
+  private posValue: StepPos;
+  private answered = new Map<string, string>();
+  private lastChecks: CheckResult[] = [];
+  private hintsShownValue = 0;
+  private readonly opts: SessionOptions;
+
+  constructor(opts: SessionOptions) {
+    this.opts = opts;
+    this.course = opts.course;
+    this.lang = opts.lang;
+    this.unlockAll = opts.unlockAll ?? false;
+    this.progress = opts.store.load();
+    this.posValue = resumePosition(this.course, this.progress);
+    this.hintsShownValue = this.progress.hints[this.current.key] ?? 0;
+  }
+
+  // ---- reading state ----
+  get pos(): StepPos {
+    return this.posValue;
+  }
+  get current(): StepView {
+    return this.view(this.posValue);
+  }
+  view(pos: StepPos): StepView {
+    const lesson = this.course.lessons[pos.lesson]!;
+    const step = lesson.def.steps[pos.step]!;
+    return {
+      pos,
+      lesson,
+      step,
+      key: stepKey(lesson.id, step.id),
+      isReading: step.checks.length === 0,
+      isQuiz: step.checks.some((c) => c.type === 'answer'),
+    };
+  }
+  get text() {
+    return stepText(this.current.lesson, this.current.step.id, this.lang);
+  }
+  get progressState(): Progress {
+    return this.progress;
+  }
+  get checks(): CheckResult[] {
+    return this.lastChecks;
+  }
+  get hintsShown(): number {
+    return this.hintsShownValue;
+  }
+  get box(): Sandbox | null {
+    return this.sandbox;
+  }
+  states() {
+    return stepStates(this.course, this.progress, this.posValue, this.unlockAll);
+  }
+  isDone(key = this.current.key): boolean {
+    return this.progress.marks[key] !== undefined;
+  }
+  /** True when the step needs a kernel feature this sandbox lacks (e.g. ipip on a host without it). */
+  unavailable(view: StepView = this.current): string | null {
+    if (!this.sandbox) return null;
+    const needs = view.step.requires;
+    if (needs.length > 0 && !this.sandbox.info.canIpip) return needs.join(', ');
+    return null;
+  }
+
+  // ---- lifecycle ----
+  private dispatch(e: ProgressEvent) {
+    this.progress = reduce(this.progress, e);
+    this.opts.store.save(this.progress);
+  }
+
+  /** Make the sandbox and bring it to the state the current step expects. */
+  async start(onFF?: (p: FastForwardProgress) => void, signal?: AbortSignal): Promise<void> {
+    await this.rebuild(this.posValue, onFF, signal);
+  }
+
+  async close(): Promise<void> {
+    const sb = this.sandbox;
+    this.sandbox = null;
+    await sb?.close();
+  }
+
+  /**
+   * Fresh sandbox, then replay every earlier step's solution ("fast-forward") so the learner
+   * lands in exactly the state `pos` expects. An aborted fast-forward leaves the session at the
+   * last step whose state was fully rebuilt.
+   */
+  private async rebuild(pos: StepPos, onFF?: (p: FastForwardProgress) => void, signal?: AbortSignal): Promise<void> {
+    await this.close();
+    this.sandbox = await this.opts.makeSandbox();
+    const before = flatSteps(this.course).filter(
+      (s) => s.pos.lesson < pos.lesson || (s.pos.lesson === pos.lesson && s.pos.step < pos.step),
+    );
+    const commands = before.flatMap((s) => {
+      const st = this.view(s.pos).step;
+      return [...st.setup, ...st.solution];
+    });
+    let done = 0;
+    let reached: StepPos = { lesson: 0, step: 0 };
+    for (const s of before) {
+      const st = this.view(s.pos).step;
+      for (const cmd of [...st.setup, ...st.solution]) {
+        if (signal?.aborted) {
+          await this.moveTo(reached);
+          return;
+        }
+        onFF?.({ done, total: commands.length, command: cmd });
+        await this.sandbox.run(cmd, { signal });
+        done++;
+      }
+      reached = s.pos;
+    }
+    onFF?.({ done, total: commands.length, command: '' });
+    await this.moveTo(pos);
+  }
+
+  /** Enter a step: remember it, run its setup (and its random breakage), evaluate. */
+  private async moveTo(pos: StepPos): Promise<void> {
+    this.posValue = pos;
+    const v = this.current;
+    this.dispatch({ type: 'moved', lesson: v.lesson.id, step: v.step.id });
+    this.answered.delete(v.key);
+    this.hintsShownValue = this.progress.hints[v.key] ?? 0;
+    for (const cmd of v.step.setup) await this.sandbox!.run(cmd);
+    if (v.step.breakOneOf.length > 0) {
+      const pick = v.step.breakOneOf[Math.floor((this.opts.random ?? Math.random)() * v.step.breakOneOf.length)]!;
+      for (const cmd of pick.commands) await this.sandbox!.run(cmd);
+    }
+    this.lastChecks = [];
+    if (!v.isReading) await this.evaluate();
+  }
+
+  // ---- the learner's actions ----
+  async evaluate(): Promise<CheckResult[]> {
+    const v = this.current;
+    const checks = v.step.checks;
+    const stateChecks = checks.filter((c) => c.type !== 'answer');
+    const snap = await gatherState(this.requireSandbox(), stateChecks);
+    const answer = this.answered.get(v.key);
+    this.lastChecks = evaluateChecks(checks, snap, answer);
+    return this.lastChecks;
+  }
+
+  get stepPassed(): boolean {
+    return this.current.isReading || (this.lastChecks.length > 0 && this.lastChecks.every((c) => c.ok));
+  }
+
+  classify(input: string): InputKind {
+    const t = input.trim();
+    if (!t) return 'empty';
+    const first = t.split(/\s+/)[0]!;
+    if (first === 'tutor') return 'builtin';
+    if (this.current.isQuiz && !COMMAND_WORDS.has(first) && !/[|;&><]/.test(t)) return 'answer';
+    return 'command';
+  }
+
+  /** What the learner typed at the prompt: a command, a quiz answer, or a builtin. */
+  async submit(input: string, opts: RunOptions = {}): Promise<SubmitOutcome> {
+    const kind = this.classify(input);
+    const wasDone = this.stepPassed && !this.current.isReading;
+    if (kind === 'empty') return { kind, checks: this.lastChecks, completed: false };
+    let run: RunResult | undefined;
+    let output: string | undefined;
+    if (kind === 'answer') {
+      this.answered.set(this.current.key, input.trim());
+    } else if (kind === 'builtin') {
+      output = await this.runBuiltin(input, opts);
+    } else {
+      run = await this.requireSandbox().run(input, opts);
+    }
+    if (this.current.isReading) return { kind, run, output, checks: [], completed: false };
+    const checks = await this.evaluate();
+    // A wrong quiz answer must not stay recorded as the step's answer.
+    if (kind === 'answer' && !checks.find((c) => c.check.type === 'answer')?.ok) this.answered.delete(this.current.key);
+    const completed = !wasDone && this.stepPassed;
+    if (completed) this.dispatch({ type: 'completed', key: this.current.key });
+    return { kind, run, output, checks, completed };
+  }
+
+  private async runBuiltin(input: string, opts: RunOptions): Promise<string> {
+    const [, name = 'help', ...args] = input.trim().split(/\s+/);
+    const builtins = this.opts.builtins ?? {};
+    const fn = builtins[name];
+    if (!fn) return `tutor: unknown command "${name}". Known: ${Object.keys(builtins).join(', ') || '(none)'}`;
+    return fn(args, { sandbox: this.requireSandbox(), lang: this.lang, opts });
+  }
+
+  /** Run the step's solution for the learner ("solve"), streaming each command. */
+  async solve(onCommand?: (cmd: string) => void, opts: RunOptions = {}): Promise<SubmitOutcome> {
+    const v = this.current;
+    const wasDone = this.stepPassed && !v.isReading;
+    let last: RunResult | undefined;
+    for (const cmd of v.step.solution) {
+      onCommand?.(cmd);
+      last = await this.requireSandbox().run(cmd, opts);
+      if (opts.signal?.aborted) break;
+    }
+    const quiz = v.step.checks.find((c) => c.type === 'answer');
+    if (quiz && quiz.type === 'answer') this.answered.set(v.key, quiz.accept[0]!);
+    if (v.isReading) {
+      this.dispatch({ type: 'completed', key: v.key });
+      return { kind: 'command', run: last, checks: [], completed: true };
+    }
+    const checks = await this.evaluate();
+    const completed = !wasDone && this.stepPassed;
+    if (this.stepPassed) this.dispatch({ type: 'completed', key: v.key });
+    return { kind: 'command', run: last, checks, completed };
+  }
+
+  /** The next hint: one tied to a failing check first, else the next in order. */
+  nextHint(): { text: string; index: number; total: number } | null {
+    const v = this.current;
+    const texts = this.text.hints;
+    if (texts.length === 0) return null;
+    const failing = new Set(this.lastChecks.filter((c) => !c.ok).map((c) => c.check.id).filter(Boolean));
+    const tied = v.step.hints.findIndex((h, i) => h.when !== undefined && failing.has(h.when) && i < texts.length);
+    const index = tied >= 0 ? tied : Math.min(this.hintsShownValue, texts.length - 1);
+    this.hintsShownValue = Math.min(this.hintsShownValue + 1, texts.length);
+    this.dispatch({ type: 'hint', key: v.key });
+    return { text: texts[index]!, index, total: texts.length };
+  }
+
+  /** Move on after the step passed (or a reading step was read). Returns false at the end. */
+  async next(): Promise<boolean> {
+    const v = this.current;
+    if (v.isReading && !this.isDone()) this.dispatch({ type: 'completed', key: v.key });
+    const flat = flatSteps(this.course);
+    const i = flat.findIndex((s) => s.key === v.key);
+    const nxt = flat[i + 1];
+    if (!nxt) return false;
+    await this.moveTo(nxt.pos);
+    return true;
+  }
+
+  /** Give up on a step: mark it skipped, replay its solution, move on. */
+  async skip(onCommand?: (cmd: string) => void): Promise<boolean> {
+    const v = this.current;
+    for (const cmd of v.step.solution) {
+      onCommand?.(cmd);
+      await this.requireSandbox().run(cmd);
+    }
+    if (!this.isDone(v.key) || this.progress.marks[v.key] !== 'done') this.dispatch({ type: 'skipped', key: v.key });
+    return this.next();
+  }
+
+  canJump(pos: StepPos): boolean {
+    const st = this.states()[pos.lesson]?.[pos.step];
+    return st !== undefined && st !== 'locked';
+  }
+
+  /** Jump to any unlocked step; the sandbox is rebuilt to that step's starting state. */
+  async jump(pos: StepPos, onFF?: (p: FastForwardProgress) => void, signal?: AbortSignal): Promise<boolean> {
+    if (!this.canJump(pos)) return false;
+    await this.rebuild(pos, onFF, signal);
+    return true;
+  }
+
+  /** Undo a step gone wrong: rebuild the sandbox to this step's starting state. */
+  async restartStep(onFF?: (p: FastForwardProgress) => void, signal?: AbortSignal): Promise<void> {
+    await this.rebuild(this.posValue, onFF, signal);
+  }
+
+  resetProgress(lessonId?: string): void {
+    this.dispatch(lessonId ? { type: 'reset-lesson', lesson: lessonId } : { type: 'reset-all' });
+  }
+
+  private requireSandbox(): Sandbox {
+    if (!this.sandbox) throw new Error('session not started');
+    return this.sandbox;
+  }
+}

@@ -1,0 +1,21 @@
+import { FALLBACK_LANG, type Lang } from '../i18n/lang.js';
+import type { Lesson } from './load.js';
+import type { StepText } from './schema.js';
+
+// Texts in the learner's language, falling back to English piece by piece.
+export function lessonTitle(lesson: Lesson, lang: Lang): string {
+  return lesson.texts[lang]?.title ?? lesson.texts[FALLBACK_LANG]?.title ?? lesson.id;
+}
+
+export function stepText(lesson: Lesson, stepId: string, lang: Lang): StepText {
+  const en = lesson.texts[FALLBACK_LANG]?.steps[stepId];
+  const local = lesson.texts[lang]?.steps[stepId];
+  const base: StepText = en ?? { title: stepId, body: '', hints: [] };
+  if (!local) return base;
+  return {
+    title: local.title || base.title,
+    body: local.body || base.body,
+    hints: base.hints.map((h, i) => local.hints[i] ?? h),
+    mistakes: { ...base.mistakes, ...local.mistakes },
+  };
+}

@@ -1,0 +1,19 @@
+import { FALLBACK_LANG, type Lang } from './lang.js';
+
+// A catalog maps a key to a template per language; `{name}` placeholders are filled from params.
+export type Catalog<K extends string> = Record<Lang, Partial<Record<K, string>>> & { en: Record<K, string> };
+export type Params = Record<string, string | number>;
+
+export function format(template: string, params: Params = {}): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+export function translator<K extends string>(catalog: Catalog<K>) {
+  return (lang: Lang, key: K, params?: Params): string =>
+    format(catalog[lang]?.[key] ?? (catalog[FALLBACK_LANG][key] as string), params);
+}
+
+/** Keys present in English but missing in another language (reported by lint). */
+export function missingKeys<K extends string>(catalog: Catalog<K>, lang: Lang): K[] {
+  return (Object.keys(catalog.en) as K[]).filter((k) => catalog[lang]?.[k] === undefined);
+}

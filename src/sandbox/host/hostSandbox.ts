@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
+import { resolveSandboxUser } from '../identity.js';
+import { runLimited } from '../process.js';
+import { SandboxError, type RunOptions, type RunResult, type Sandbox, type SandboxInfo, type SandboxOptions } from '../types.js';
+import { batchScript, newBoundary, parseBatch } from './batch.js';
+import { enterArgv, holderArgv, holderSetupScript, sandboxEnv } from './hostArgs.js';
+
+// The `host` backend: a fresh user + network + mount + pid namespace on the learner's own
+// kernel, owned by the learner's uid. Its own network namespace is the article's root namespace.
+const READY_MARK = 'IPIP_TUTOR_READY';
+const BOOT_TIMEOUT_MS = 10_000;
+
+export interface HostSandboxOptions extends SandboxOptions {
+  /** Extra shims (name -> script) installed on the sandbox PATH, e.g. tcpdump. */
+  shims?: Record<string, string>;
+}
+
+function firstChild(pid: number): number | undefined {
+  try {
+    const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    return kids.length ? Number(kids[0]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<Sandbox> {
+  const user = resolveSandboxUser();
+  opts.onPhase?.({ phase: 'creating namespaces' });
+  const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims));
+  const holder = spawn(cmd!, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: sandboxEnv(),
+    cwd: '/',
+  });
+  // The pipe only signals our death to the holder; it must not keep Node alive.
+  holder.stdin.on('error', () => {});
+  let log = '';
+  holder.stderr.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+
+  let dead = false;
+  const exited = new Promise<void>((resolve) =>
+    holder.on('exit', () => {
+      dead = true;
+      resolve();
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => fail('the sandbox did not become ready within 10 s'), BOOT_TIMEOUT_MS);
+    function fail(why: string) {
+      clearTimeout(timer);
+      holder.kill('SIGKILL');
+      reject(
+        new SandboxError(
+          `Could not create the host sandbox: ${why}`,
+          'Unprivileged user namespaces may be disabled (e.g. kernel.apparmor_restrict_unprivileged_userns=1 on Ubuntu). Run `ipip-tutor doctor`, or use `--backend uml`.',
+          log.trim(),
+        ),
+      );
+    }
+    holder.on('error', (e) => fail(e.message));
+    const onEarlyExit = (code: number | null) => fail(`setup exited with code ${code}`);
+    holder.on('exit', onEarlyExit);
+    holder.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(READY_MARK)) {
+        clearTimeout(timer);
+        holder.off('exit', onEarlyExit);
+        resolve();
+      }
+    });
+  });
+
+  // Wait for the holder (pid 1 inside) to be visible as unshare's child.
+  let holderPid: number | undefined;
+  for (let i = 0; i < 100 && holderPid === undefined; i++) {
+    holderPid = firstChild(holder.pid!);
+    if (holderPid === undefined) await new Promise((r) => setTimeout(r, 5));
+  }
+  if (holderPid === undefined) {
+    holder.kill('SIGKILL');
+    throw new SandboxError('Could not find the sandbox process after setup', undefined, log);
+  }
+  holder.unref();
+  (holder.stdin as unknown as { unref?: () => void }).unref?.();
+  (holder.stdout as unknown as { unref?: () => void }).unref?.();
+  (holder.stderr as unknown as { unref?: () => void }).unref?.();
+
+  const env = sandboxEnv();
+  const pid = holderPid;
+  const exec = (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {
+    if (dead) return Promise.reject(new SandboxError('The sandbox has ended; restart the tutor.'));
+    return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/' }, o);
+  };
+
+  const probe = await exec(['unshare', '-n', 'sh', '-c', 'ip tunnel add t0 mode ipip remote 192.0.2.1 local 192.0.2.2'], { timeoutMs: 5000 });
+  const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, canIpip: probe.exitCode === 0 };
+  opts.onPhase?.({ phase: 'ready' });
+
+  return {
+    info,
+    run: (commandLine, o) => exec(['bash', '-c', commandLine], o),
+    async query(commands, o) {
+      if (commands.length === 0) return [];
+      if (commands.length === 1) return [await exec(commands[0]!, { timeoutMs: o?.timeoutMs ?? 10_000 })];
+      const boundary = newBoundary();
+      const r = await exec(['bash', '-c', batchScript(commands, boundary)], { timeoutMs: o?.timeoutMs ?? 10_000, maxOutputBytes: 16 << 20 });
+      return parseBatch(r.stdout, commands.length, boundary, r.durationMs);
+    },
+    async close() {
+      if (dead) return;
+      holder.ref(); // keep Node alive until the sandbox is really gone
+      holder.stdin.end();
+      const t = setTimeout(() => holder.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, KILL_GRACE_MS } from './defaults.js';
+import type { RunOptions, RunResult } from './types.js';
+
+// Runs one host process with the limits every sandbox command gets: streamed output, a cap,
+// a wall-clock limit and Ctrl-C. The process gets its own process group so a signal reaches
+// everything it started (nsenter forks the real command into the sandbox's pid namespace).
+export interface SpawnSpec {
+  argv: readonly string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export function cutNote(bytes: number): string {
+  return `\n[ipip-tutor: output cut at ${Math.round(bytes / 1024)} KiB; the command was stopped]\n`;
+}
+
+export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promise<RunResult> {
+  const started = performance.now();
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const cap = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const [file, ...args] = spec.argv;
+  const child = execa(file!, args, {
+    env: spec.env,
+    extendEnv: spec.env === undefined,
+    cwd: spec.cwd,
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    detached: true,
+    stripFinalNewline: false,
+  });
+
+  let stdout = '';
+  let stderr = '';
+  let used = 0;
+  let truncated = false;
+  let timedOut = false;
+  let interrupted = false;
+  const killTimers: NodeJS.Timeout[] = [];
+
+  const signalGroup = (sig: NodeJS.Signals) => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  const interrupt = () => {
+    signalGroup('SIGINT');
+    killTimers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
+  };
+
+  const take = (stream: 'stdout' | 'stderr') => {
+    const dec = new StringDecoder('utf8');
+    return (buf: Buffer) => {
+      if (truncated) return;
+      let chunk = buf;
+      if (used + chunk.length > cap) {
+        chunk = chunk.subarray(0, Math.max(0, cap - used));
+        truncated = true;
+      }
+      used += chunk.length;
+      let text = dec.write(chunk);
+      if (truncated) {
+        text += dec.end() + cutNote(cap);
+        signalGroup('SIGKILL');
+      }
+      if (stream === 'stdout') stdout += text;
+      else stderr += text;
+      if (text) opts.onOutput?.(text, stream);
+    };
+  };
+  child.stdout?.on('data', take('stdout'));
+  child.stderr?.on('data', take('stderr'));
+
+  const timer = setTimeout(() => {
+    timedOut = true;
+    interrupt();
+  }, timeoutMs);
+  const onAbort = () => {
+    interrupted = true;
+    interrupt();
+  };
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const res = await child;
+  clearTimeout(timer);
+  killTimers.forEach(clearTimeout);
+  opts.signal?.removeEventListener('abort', onAbort);
+  // A program that could not start at all (not installed) reads like a shell's "not found".
+  if (res.failed && res.exitCode === undefined && !res.signal && !res.isTerminated) {
+    stderr += `${res.shortMessage}\n`;
+    return { exitCode: 127, signal: null, stdout, stderr, timedOut, truncated, interrupted, durationMs: performance.now() - started };
+  }
+  return {
+    exitCode: typeof res.exitCode === 'number' ? res.exitCode : null,
+    signal: res.signal ?? null,
+    stdout,
+    stderr,
+    timedOut,
+    truncated,
+    interrupted,
+    durationMs: performance.now() - started,
+  };
+}

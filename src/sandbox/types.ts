@@ -1,0 +1,80 @@
+// The one interface every sandbox backend implements. The engine, the checks, the REPL and
+// `play` only ever talk to this, so a backend is swappable without touching them.
+
+export type BackendName = 'host' | 'uml';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface RunOptions {
+  /** Called with each chunk while the command runs (streaming to the REPL). */
+  onOutput?: (chunk: string, stream: OutputStream) => void;
+  /** Aborting delivers SIGINT to the running command (the learner's Ctrl-C), then SIGKILL after a grace period. */
+  signal?: AbortSignal;
+  /** Wall-clock limit; past it the command is interrupted and `timedOut` is set. */
+  timeoutMs?: number;
+  /** Combined stdout+stderr cap; past it the command is killed and `truncated` is set. */
+  maxOutputBytes?: number;
+}
+
+/** A non-zero exit is data, never an exception. Exceptions mean the sandbox itself broke. */
+export interface RunResult {
+  exitCode: number | null;
+  /** Signal name when the command was ended by a signal (e.g. 'SIGINT'). */
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+  interrupted: boolean;
+  durationMs: number;
+}
+
+export interface SandboxInfo {
+  backend: BackendName;
+  /** Kernel release the commands run on (host kernel, or the UML guest's). */
+  kernel: string;
+  /** Host uid the sandbox's root maps to (never 0). */
+  hostUid: number;
+  /** Whether `ip tunnel add ... mode ipip` can work here (module loadable or loaded). */
+  canIpip: boolean;
+}
+
+export interface Sandbox {
+  readonly info: SandboxInfo;
+  /**
+   * Run a command line exactly as a learner typed it, through bash, in the sandbox's root
+   * network namespace, as in-sandbox root. A leading `sudo` works (a shim strips it).
+   */
+  run(commandLine: string, opts?: RunOptions): Promise<RunResult>;
+  /**
+   * The engine's own state queries: run several argv commands (no shell), possibly in
+   * parallel, and return their results in order. Backends batch these to keep checks fast.
+   */
+  query(commands: readonly (readonly string[])[], opts?: { timeoutMs?: number }): Promise<RunResult[]>;
+  /** Tear everything down. Idempotent. The sandbox must also vanish if this process is killed. */
+  close(): Promise<void>;
+}
+
+/** Thrown when a sandbox cannot be made or has died: something the learner must act on. */
+export class SandboxError extends Error {
+  constructor(
+    message: string,
+    /** What to do about it, shown under the message. */
+    readonly fix?: string,
+    /** Last lines of a kernel or process log, for a failed boot. */
+    readonly log?: string,
+  ) {
+    super(message);
+    this.name = 'SandboxError';
+  }
+}
+
+export type BootPhase = { phase: string; detail?: string };
+
+export interface SandboxOptions {
+  /** Progress while booting (the REPL shows a spinner with it). */
+  onPhase?: (p: BootPhase) => void;
+  /** Override for tests: the kernel binary (uml) or extra environment. */
+  umlKernel?: string;
+  umlMemMiB?: number;
+}
