@@ -1,0 +1,30 @@
+import { lintRun, lintStatic } from '../../course/lint.js';
+import type { Lang } from '../../i18n/lang.js';
+import { sandboxFactory, type BackendChoice } from '../../sandbox/factory.js';
+
+export async function lintCommand(o: {
+  dir: string;
+  run: boolean;
+  backend: BackendChoice;
+  json: boolean;
+  lang: Lang;
+  out: (l: string) => void;
+}): Promise<number> {
+  const { course, problems } = lintStatic(o.dir);
+  const runs: { step: string; ok: boolean; message: string }[] = [];
+  if (!o.json) for (const p of problems) o.out(`${p.level === 'error' ? '✗' : '!'} ${p.where}: ${p.message}`);
+  const errors = problems.filter((p) => p.level === 'error').length;
+  let runOk = true;
+  if (o.run && course && errors === 0) {
+    const factory = await sandboxFactory(o.backend);
+    if (!o.json) o.out(`playing solutions and mistakes on the ${factory.backend} backend…`);
+    runOk = await lintRun(course, factory.make, o.lang, (r) => {
+      runs.push(r);
+      if (!o.json) o.out(`${r.ok ? '✓' : '✗'} ${r.step}: ${r.message}`);
+    });
+  }
+  const ok = errors === 0 && runOk && course !== null;
+  if (o.json) o.out(JSON.stringify({ ok, problems, runs }, null, 2));
+  else o.out(ok ? `lint: ${o.dir} is fine${problems.length ? ` (${problems.length} warnings)` : ''}` : `lint: ${o.dir} has problems`);
+  return ok ? 0 : 1;
+}

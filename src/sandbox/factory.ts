@@ -1,0 +1,20 @@
+import { createHostSandbox } from './host/hostSandbox.js';
+import { chooseBackend } from './select.js';
+import { hostShims } from './hostShims.js';
+import type { BackendName, Sandbox, SandboxOptions } from './types.js';
+
+// One place that turns `--backend auto|host|uml` into a function making fresh sandboxes.
+export type BackendChoice = BackendName | 'auto';
+
+export interface SandboxFactory {
+  backend: BackendName;
+  reason: string;
+  make: () => Promise<Sandbox>;
+}
+
+export async function sandboxFactory(choice: BackendChoice, opts: SandboxOptions = {}): Promise<SandboxFactory> {
+  const { backend, reason } = await chooseBackend(choice);
+  if (backend === 'host') return { backend, reason, make: () => createHostSandbox({ ...opts, shims: hostShims() }) };
+  const { createUmlSandbox } = await import('./uml/umlSandbox.js');
+  return { backend, reason, make: () => createUmlSandbox(opts) };
+}
