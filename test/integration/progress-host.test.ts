@@ -1,0 +1,90 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateChecks } from '../../src/checks/evaluate.js';
+import { gatherState } from '../../src/checks/state.js';
+import { resolveStep } from '../../src/cli/commands/play.js';
+import { lintRun } from '../../src/course/lint.js';
+import { loadCourse } from '../../src/course/load.js';
+import { flatSteps } from '../../src/course/progress.js';
+import { fileProgressStore, memoryProgressStore } from '../../src/course/progressStore.js';
+import { Session } from '../../src/course/session.js';
+import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
+
+// Progress that lasts, and the fast-forward that rebuilds a fresh sandbox to a saved step.
+const course = loadCourse('lessons');
+const make = () => createHostSandbox();
+
+describe('resume, restart, skip (host sandbox)', () => {
+  it('resuming lands in a state where every earlier step still passes', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'ipip-tutor-state-'));
+    const store = fileProgressStore(course.dir, stateDir);
+    const first = new Session({ course, makeSandbox: make, store, lang: 'en', unlockAll: true });
+    await first.jump(resolveStep(course, 'routes/ns2-route', 'first'));
+    await first.close();
+
+    const counts: number[] = [];
+    const second = new Session({ course, makeSandbox: make, store: fileProgressStore(course.dir, stateDir), lang: 'en' });
+    expect(second.current.key).toBe('routes/ns2-route');
+    await second.start((p) => counts.push(p.done));
+    try {
+      expect(Math.max(...counts)).toBeGreaterThan(5);
+      const earlier = flatSteps(course).filter((s) => s.pos.lesson < second.pos.lesson || (s.pos.lesson === second.pos.lesson && s.pos.step < second.pos.step));
+      for (const s of earlier) {
+        const checks = second.view(s.pos).step.checks.filter((c) => c.type !== 'answer');
+        const results = evaluateChecks(checks, await gatherState(second.box!, checks));
+        expect(results.filter((r) => !r.ok).map((r) => `${s.key}: ${r.key}`)).toEqual([]);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('restart-step undoes a step gone wrong', async () => {
+    const s = new Session({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+    await s.jump(resolveStep(course, 'veth/create-veth', 'first'));
+    try {
+      await s.submit('ip link add v1 type veth peer name v1-P');
+      expect((await s.box!.run('ip link show v1')).exitCode).toBe(0);
+      await s.restartStep();
+      expect((await s.box!.run('ip link show v1')).exitCode).not.toBe(0);
+      expect(s.current.key).toBe('veth/create-veth');
+      await s.solve();
+      expect(s.stepPassed).toBe(true);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('skip marks the step skipped, replays its solution and moves on', async () => {
+    const store = memoryProgressStore();
+    const s = new Session({ course, makeSandbox: make, store, lang: 'en', unlockAll: true });
+    await s.jump(resolveStep(course, 'namespaces/add-ns', 'first'));
+    try {
+      await s.skip();
+      expect(store.load().marks['namespaces/add-ns']).toBe('skipped');
+      expect(s.current.key).not.toBe('namespaces/add-ns');
+      expect((await s.box!.run('ip netns list')).stdout).toMatch(/ns2/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('lint --run', () => {
+  it('reports a declared mistake that wrongly passes its check', async () => {
+    // Copy two lessons and declare a "mistake" that is in fact the right command.
+    const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-lint-'));
+    cpSync('lessons/02-namespaces', join(dir, '02-namespaces'), { recursive: true });
+    writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: t}\nlessons: [02-namespaces]\n');
+    const file = join(dir, '02-namespaces', 'lesson.yaml');
+    const yaml = readFileSync(file, 'utf8').replace(/commands: \[sudo ip netns add ns1\]/, 'commands: [sudo ip netns add ns1, sudo ip netns add ns2]');
+    writeFileSync(file, yaml);
+    const reports: { step: string; ok: boolean; message: string }[] = [];
+    const ok = await lintRun(loadCourse(dir), make, 'en', (r) => reports.push(r));
+    expect(ok).toBe(false);
+    expect(reports.find((r) => r.step.endsWith('#only-one'))).toMatchObject({ ok: false, message: expect.stringMatching(/wrongly passes/) });
+    expect(reports.filter((r) => !r.step.includes('#')).every((r) => r.ok)).toBe(true);
+  });
+});
