@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { decodePacket } from '../../src/packets/decode.js';
+import { captureScript, counterDeltas, parseCaptureRun, parseFlowArgs, pickRequestReply, renderFlow, tracePath, type FlowReport } from '../../src/packets/flow.js';
+import { parseCapture } from '../../src/packets/pcap.js';
+import type { RunResult, Sandbox } from '../../src/sandbox/types.js';
+
+const fx = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+function decoded(name: string) {
+  const r = parseCapture(fx(name));
+  if (!r.ok) throw new Error(r.error);
+  return r.file.packets.map(decodePacket);
+}
+
+const res = (stdout: string, exitCode = 0, stderr = ''): RunResult => ({ exitCode, signal: null, stdout, stderr, timedOut: false, truncated: false, interrupted: false, durationMs: 1 });
+
+/** A sandbox that answers `ip ... route get` like the kernel did in the UML guest (article setup). */
+function fakeKernel(routes: Record<string, object | string>): Sandbox {
+  return {
+    info: { backend: 'uml', kernel: 'test', hostUid: 1000, canIpip: true },
+    run: async () => res(''),
+    close: async () => {},
+    query: async (cmds) =>
+      cmds.map((c) => {
+        const key = c.filter((w) => w !== '-j').join(' ');
+        const a = routes[key];
+        if (a === undefined) return res('', 2, `unexpected query: ${key}`);
+        if (typeof a === 'string') return res('', 2, a);
+        return res(JSON.stringify([a]));
+      }),
+  };
+}
+
+const tun = (ifname: string, kind: string, local: string, remote: string, mtu = 1480) => ({ ifindex: 9, ifname, mtu, linkinfo: { info_kind: kind, info_data: { local, remote } } });
+const any = (ifname: string) => tun(ifname, 'ipip', 'any', 'any');
+const addr = (ifname: string, ip: string) => ({ ifname, addr_info: [{ family: 'inet', local: ip }] });
+const STATES = [
+  { ns: '', links: [{ ifindex: 3, ifname: 'v1-P' }, { ifindex: 4, ifname: 'v2-P' }], addrs: [addr('v1-P', '10.10.10.1'), addr('v2-P', '10.10.20.1')] },
+  { ns: 'ns1', links: [any('tunl0'), { ifindex: 3, ifname: 'v1' }, tun('tunl', 'ipip', '10.10.10.2', '10.10.20.2')], addrs: [addr('v1', '10.10.10.2'), addr('tunl', '10.10.100.10')] },
+  { ns: 'ns2', links: [any('tunl0'), { ifindex: 3, ifname: 'v2' }, tun('tunr', 'ipip', '10.10.20.2', '10.10.10.2')], addrs: [addr('v2', '10.10.20.2'), addr('tunr', '10.10.200.10')] },
+];
+// Answers copied from `ip -j route get` in the guest.
+const ARTICLE_ROUTES = {
+  'ip -n ns1 route get 10.10.200.10': { dst: '10.10.200.10', dev: 'tunl', prefsrc: '10.10.100.10', flags: [], uid: 0, cache: [] },
+  'ip -n ns1 route get 10.10.20.2 from 10.10.10.2': { dst: '10.10.20.2', from: '10.10.10.2', gateway: '10.10.10.1', dev: 'v1', flags: [], uid: 0, cache: [] },
+  'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P': { dst: '10.10.20.2', from: '10.10.10.2', dev: 'v2-P', flags: [], cache: [], iif: 'v1-P' },
+  'ip -n ns2 route get 10.10.20.2 from 10.10.10.2 iif v2': { type: 'local', dst: '10.10.20.2', from: '10.10.10.2', dev: 'lo', flags: [], cache: ['local'], iif: 'v2' },
+  'ip -n ns2 route get 10.10.200.10 from 10.10.100.10 iif tunr': { type: 'local', dst: '10.10.200.10', from: '10.10.100.10', dev: 'lo', flags: [], cache: ['local'], iif: 'tunr' },
+};
+
+describe('tracePath follows the kernel answers', () => {
+  it('derives the article path: encap, route, forward, receive, decap (tunr, not tunl0), deliver', async () => {
+    const hops = await tracePath(fakeKernel(ARTICLE_ROUTES), STATES, 'ns1', '10.10.200.10');
+    expect(hops.map((h) => [h.ns, h.kind, h.dev])).toEqual([
+      ['ns1', 'encap', 'tunl'],
+      ['ns1', 'route', 'v1'],
+      ['', 'forward', 'v2-P'],
+      ['ns2', 'receive', 'v2'],
+      ['ns2', 'decap', 'tunr'],
+      ['ns2', 'deliver', 'tunr'],
+    ]);
+    expect(hops[0]).toMatchObject({ src: '10.10.100.10', dst: '10.10.200.10', answer: '10.10.200.10 dev tunl src 10.10.100.10', tunnel: { local: '10.10.10.2', remote: '10.10.20.2' } });
+    expect(hops[1]).toMatchObject({ src: '10.10.10.2', dst: '10.10.20.2', command: 'ip -n ns1 route get 10.10.20.2 from 10.10.10.2' });
+  });
+
+  it('stops where the kernel says no', async () => {
+    const broken = { ...ARTICLE_ROUTES, 'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P': 'RTNETLINK answers: Network is unreachable' };
+    const hops = await tracePath(fakeKernel(broken), STATES, 'ns1', '10.10.200.10');
+    expect(hops.map((h) => h.kind)).toEqual(['encap', 'route', 'noroute']);
+    expect(hops[2]).toMatchObject({ ns: '', error: 'RTNETLINK answers: Network is unreachable' });
+  });
+
+  it('says when no tunnel takes the packet at the far end', async () => {
+    const states = STATES.map((s) => (s.ns === 'ns2' ? { ...s, links: s.links.filter((l) => l.ifname === 'v2') } : s));
+    const hops = await tracePath(fakeKernel(ARTICLE_ROUTES), states, 'ns1', '10.10.200.10');
+    expect(hops.at(-1)).toMatchObject({ kind: 'noroute', ns: 'ns2' });
+    expect(hops.at(-1)!.error).toMatch(/no ipip tunnel in ns2/);
+  });
+});
+
+describe('flow pieces', () => {
+  it('parses `tutor flow` arguments with defaults', () => {
+    expect(parseFlowArgs([])).toEqual({ fromNs: 'ns1', to: '10.10.200.10', captureDev: 'v1-P', count: 2 });
+    expect(parseFlowArgs(['ns2', '10.10.100.10', '--on', 'v2-P'])).toEqual({ fromNs: 'ns2', to: '10.10.100.10', captureDev: 'v2-P', count: 2 });
+    expect(parseFlowArgs(['10.10.201.10'])).toMatchObject({ fromNs: 'ns1', to: '10.10.201.10' });
+    expect(parseFlowArgs(['--on'])).toHaveProperty('error');
+    expect(parseFlowArgs(['a;b'])).toHaveProperty('error');
+  });
+
+  it('the capture script quotes what it is given', () => {
+    const s = captureScript({ dev: 'v1-P', count: 2, filter: 'ip proto 4', ping: 'ping -c1 x' });
+    expect(s).toContain("tcpdump -Z root --immediate-mode -U -n -i v1-P -c 2 -w \"$f\" 'ip proto 4'");
+    expect(s).toContain("dumpcap -q -i v1-P -c 2 -f 'ip proto 4' -P -w \"$f\"");
+  });
+
+  it('reads the capture run output back', () => {
+    const b64 = Buffer.from(fx('ipip-v1p.pcap')).toString('base64');
+    const out = `IPIP-TUTOR-FLOW-TOOL dumpcap\nIPIP-TUTOR-FLOW-PING\nPING ...\nIPIP-TUTOR-FLOW-PINGRC 0\nIPIP-TUTOR-FLOW-PCAP\n${b64.slice(0, 76)}\n${b64.slice(76)}\nIPIP-TUTOR-FLOW-END\n`;
+    const r = parseCaptureRun(out);
+    expect(r).toMatchObject({ tool: 'dumpcap', pingRc: 0, pingOutput: 'PING ...' });
+    expect(Buffer.from(r.pcap!).equals(Buffer.from(fx('ipip-v1p.pcap')))).toBe(true);
+    expect(parseCaptureRun('IPIP-TUTOR-FLOW-ERROR\ntcpdump: nope\n').error).toBe('tcpdump: nope');
+  });
+
+  it('picks request and reply by ICMP type and the inner addresses', () => {
+    const ps = decoded('ipip-any-sll2.pcap');
+    const { request, reply } = pickRequestReply(ps, '10.10.200.10');
+    expect(request).toBe(ps[0]);
+    expect(reply).toBe(ps[2]);
+    expect(pickRequestReply(ps, '10.1.1.1')).toEqual({});
+  });
+
+  it('counter deltas per namespace and device', () => {
+    const st = (n: number) => [{ ns: 'ns1', addrs: [], links: [{ ifindex: 1, ifname: 'tunl', linkinfo: { info_kind: 'ipip' }, stats64: { tx: { packets: n, bytes: n * 84 }, rx: { packets: n, bytes: n * 84 } } }] }];
+    expect(counterDeltas(st(1), st(2))).toEqual([{ ns: 'ns1', dev: 'tunl', kind: 'ipip', txPackets: 1, rxPackets: 1, txBytes: 84, rxBytes: 84 }]);
+  });
+
+  it('renders a report within the width in en and zh', async () => {
+    const [req, rep] = decoded('ipip-v1p.pcap');
+    const path = await tracePath(fakeKernel(ARTICLE_ROUTES), STATES, 'ns1', '10.10.200.10');
+    const report: FlowReport = {
+      fromNs: 'ns1',
+      to: '10.10.200.10',
+      captureDev: 'v1-P',
+      captureNs: '',
+      namespaces: ['ns1', 'ns2'],
+      tunnel: { ns: 'ns1', dev: 'tunl', kind: 'ipip', local: '10.10.10.2', remote: '10.10.20.2', mtu: 1480 },
+      ping: { exitCode: 0, ok: true, output: '' },
+      capture: { ok: true, tool: 'tcpdump', packets: [req!, rep!], request: req!, reply: rep! },
+      path: { request: path, reply: [] },
+      counters: [{ ns: 'ns1', dev: 'tunl', kind: 'ipip', txPackets: 1, rxPackets: 1, txBytes: 84, rxBytes: 84 }],
+    };
+    for (const lang of ['en', 'zh'] as const)
+      for (const w of [76, 60]) {
+        const text = renderFlow(report, lang, w);
+        for (const line of text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(w);
+      }
+    const en = renderFlow(report, 'en');
+    expect(en).toContain('outer ttl 64 on the request, 63 on the reply');
+    expect(en).toContain('$ ip route get 10.10.20.2 from 10.10.10.2 iif v1-P');
+    expect(renderFlow(report, 'zh')).toContain('解封装');
+  });
+});
