@@ -67,6 +67,8 @@ export class Session {
   private answered = new Map<string, string>();
   private lastChecks: CheckResult[] = [];
   private hintsShownValue = 0;
+  /** The learner has typed or solved something in this step: a state that was already right on entry does not count. */
+  private acted = false;
   private readonly opts: SessionOptions;
 
   constructor(opts: SessionOptions) {
@@ -163,14 +165,16 @@ export class Session {
     let reached: StepPos = { lesson: 0, step: 0 };
     for (const s of before) {
       const st = this.view(s.pos).step;
-      for (const cmd of [...st.setup, ...st.solution]) {
-        if (signal?.aborted) {
-          await this.moveTo(reached);
-          return;
-        }
-        onFF?.({ done, total: commands.length, command: cmd });
-        await this.sandbox.run(cmd, { signal });
-        done++;
+      const cmds = [...st.setup, ...st.solution];
+      if (signal?.aborted) {
+        await this.moveTo(reached);
+        return;
+      }
+      if (cmds.length > 0) {
+        onFF?.({ done, total: commands.length, command: cmds[0]! });
+        // One round trip per step: each command still runs as typed (a failing one does not stop the rest).
+        await this.sandbox.run(cmds.join('\n'), { signal });
+        done += cmds.length;
       }
       reached = s.pos;
     }
@@ -184,6 +188,7 @@ export class Session {
     const v = this.current;
     this.dispatch({ type: 'moved', lesson: v.lesson.id, step: v.step.id });
     this.answered.delete(v.key);
+    this.acted = false;
     this.hintsShownValue = this.progress.hints[v.key] ?? 0;
     for (const cmd of v.step.setup) await this.sandbox!.run(cmd);
     if (v.step.breakOneOf.length > 0) {
@@ -205,8 +210,14 @@ export class Session {
     return this.lastChecks;
   }
 
-  get stepPassed(): boolean {
+  /** All checks pass (a reading step always does). */
+  get checksPass(): boolean {
     return this.current.isReading || (this.lastChecks.length > 0 && this.lastChecks.every((c) => c.ok));
+  }
+
+  /** The step is complete: its checks pass after the learner did something in it. */
+  get stepPassed(): boolean {
+    return this.current.isReading || (this.acted && this.checksPass);
   }
 
   classify(input: string): InputKind {
@@ -223,6 +234,7 @@ export class Session {
     const kind = this.classify(input);
     const wasDone = this.stepPassed && !this.current.isReading;
     if (kind === 'empty') return { kind, checks: this.lastChecks, completed: false };
+    this.acted = true;
     let run: RunResult | undefined;
     let output: string | undefined;
     if (kind === 'answer') {
@@ -253,6 +265,7 @@ export class Session {
   async solve(onCommand?: (cmd: string) => void, opts: RunOptions = {}): Promise<SubmitOutcome> {
     const v = this.current;
     const wasDone = this.stepPassed && !v.isReading;
+    this.acted = true;
     let last: RunResult | undefined;
     for (const cmd of v.step.solution) {
       onCommand?.(cmd);

@@ -140,8 +140,8 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
   try {
     // Reading steps need no input: pass through them until a step that waits for state.
     const skipReading = async (): Promise<boolean> => {
-      while (session.current.isReading || session.stepPassed) {
-        o.out(`✓ ${stepLabel(session)}${session.current.isReading ? ` (${tu(o.lang, 'reading')})` : ''}`);
+      while (session.current.isReading) {
+        o.out(`✓ ${stepLabel(session)} (${tu(o.lang, 'reading')})`);
         if (!(await advance())) return false;
       }
       return true;
