@@ -1,0 +1,276 @@
+import stringWidth from 'string-width';
+
+// Pure text helpers for the terminal: make command output safe to print, and wrap or cut
+// text by display width (CJK characters take two columns), keeping ANSI colours intact.
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+export function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (x) => x.segment);
+}
+
+export { stringWidth as widthOf };
+
+/** Limits on what is kept of one command's output. */
+export interface OutputLimits {
+  maxChars: number;
+  maxLines: number;
+}
+export const OUTPUT_LIMITS: OutputLimits = { maxChars: 64_000, maxLines: 400 };
+
+// ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/APC/PM/SOS (… BEL or ESC \), two-byte ESC x.
+const ESCAPES =
+  // eslint-disable-next-line no-control-regex
+  /\u001B\[[0-?]*[ -/]*[@-~]|\u001B[\]PX^_][\s\S]*?(?:\u0007|\u001B\\|$)|\u001B[ -/]*[0-~]?|\u009B[0-?]*[ -/]*[@-~]/g;
+// C0 controls other than \t and \n, DEL, C1 controls, and bidi overrides/isolates that reorder what follows.
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+function expandTabs(line: string): string {
+  if (!line.includes('\t')) return line;
+  let out = '';
+  let col = 0;
+  for (const g of graphemes(line)) {
+    if (g === '\t') {
+      const n = 8 - (col % 8);
+      out += ' '.repeat(n);
+      col += n;
+    } else {
+      out += g;
+      col += stringWidth(g);
+    }
+  }
+  return out;
+}
+
+/**
+ * Make command output printable: drop escape sequences (colours, cursor moves, terminal
+ * queries), resolve carriage-return overwrites (progress bars), expand tabs, and show any
+ * other control byte as `?`, so binary output cannot break the screen.
+ */
+export function sanitizeOutput(text: string): string {
+  const noEsc = text.replace(ESCAPES, '');
+  return noEsc
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((line) => {
+      // A lone \r returns to column 0: what follows overwrites what was there.
+      const parts = line.split('\r');
+      let shown = '';
+      for (const p of parts) shown = p + shown.slice(p.length);
+      return expandTabs(shown.replace(/\u0008/g, '').replace(CONTROLS, '?'));
+    })
+    .join('\n');
+}
+
+/** Keep the end of a growing output within the caps; says how many lines were dropped. */
+export function capOutput(text: string, limits: OutputLimits = OUTPUT_LIMITS): { text: string; dropped: number } {
+  let t = text;
+  let dropped = 0;
+  if (t.length > limits.maxChars) {
+    const cut = t.length - limits.maxChars;
+    dropped += countNewlines(t.slice(0, cut)) + 1;
+    t = t.slice(cut);
+    const nl = t.indexOf('\n');
+    t = nl >= 0 ? t.slice(nl + 1) : t;
+  }
+  const lines = t.split('\n');
+  if (lines.length > limits.maxLines) {
+    dropped += lines.length - limits.maxLines;
+    t = lines.slice(-limits.maxLines).join('\n');
+  }
+  return { text: t, dropped };
+}
+
+function countNewlines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Cut plain text to at most `width` columns, ending with … when something was cut. */
+export function truncate(text: string, width: number, ellipsis = '…'): string {
+  if (width <= 0) return '';
+  if (stringWidth(text) <= width) return text;
+  const room = width - stringWidth(ellipsis);
+  let out = '';
+  let w = 0;
+  for (const g of graphemes(text)) {
+    const gw = stringWidth(g);
+    if (w + gw > room) break;
+    out += g;
+    w += gw;
+  }
+  return room >= 0 ? out + ellipsis : out;
+}
+
+/** Pad plain text with spaces to exactly `width` columns (cutting it if longer). */
+export function padTo(text: string, width: number): string {
+  const t = truncate(text, width);
+  return t + ' '.repeat(Math.max(0, width - stringWidth(t)));
+}
+
+// ---- wrapping (ANSI-aware) ----
+
+// eslint-disable-next-line no-control-regex
+const SGR = /\u001B\[[0-9;]*m/y;
+const NO_BREAK_BEFORE = new Set(Array.from('，。、；：！？）》」』】,.;:!?)…'));
+
+interface Atom {
+  text: string;
+  width: number;
+  space: boolean;
+}
+
+/** Split a line into unbreakable atoms: words, single spaces, single wide characters. ANSI codes stick to the next atom. */
+function atoms(line: string): Atom[] {
+  const out: Atom[] = [];
+  let pendingCodes = '';
+  let word: Atom | null = null;
+  const flush = () => {
+    if (word) out.push(word);
+    word = null;
+  };
+  let i = 0;
+  while (i < line.length) {
+    SGR.lastIndex = i;
+    const m = SGR.exec(line);
+    if (m) {
+      if (word) (word as Atom).text += m[0];
+      else pendingCodes += m[0];
+      i += m[0].length;
+      continue;
+    }
+    // Next grapheme: segment from i up to the next escape.
+    const nextEsc = line.indexOf('\u001B', i + 1);
+    const chunk = line.slice(i, nextEsc < 0 ? undefined : nextEsc);
+    const g = graphemes(chunk)[0]!;
+    i += g.length;
+    const w = stringWidth(g);
+    if (g === ' ') {
+      flush();
+      out.push({ text: pendingCodes + g, width: 1, space: true });
+      pendingCodes = '';
+    } else if (w >= 2 && !NO_BREAK_BEFORE.has(g)) {
+      flush();
+      word = { text: pendingCodes + g, width: w, space: false };
+      pendingCodes = '';
+      flush();
+    } else if (NO_BREAK_BEFORE.has(g) && !word && out.length > 0 && !out[out.length - 1]!.space) {
+      // keep closing punctuation with what precedes it
+      const prev = out[out.length - 1]!;
+      prev.text += pendingCodes + g;
+      prev.width += w;
+      pendingCodes = '';
+    } else {
+      if (!word) {
+        word = { text: pendingCodes, width: 0, space: false };
+        pendingCodes = '';
+      }
+      (word as Atom).text += g;
+      (word as Atom).width += w;
+    }
+  }
+  flush();
+  if (pendingCodes) out.push({ text: pendingCodes, width: 0, space: false });
+  return out;
+}
+
+/** SGR state after a piece of text: the codes in effect since the last reset. */
+function sgrAfter(state: string[], text: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  const re = /\u001B\[([0-9;]*)m/g;
+  let s = state;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const p = m[1] ?? '';
+    if (p === '' || p === '0') s = [];
+    else s = [...s, m[0]];
+  }
+  return s;
+}
+
+const RESET = '\u001B[0m';
+
+/** SGR codes and graphemes, in order. */
+function ansiTokens(s: string): string[] {
+  const out: string[] = [];
+  // eslint-disable-next-line no-control-regex
+  for (const part of s.split(/(\u001B\[[0-9;]*m)/)) {
+    if (!part) continue;
+    if (part.startsWith('\u001B[')) out.push(part);
+    else out.push(...graphemes(part));
+  }
+  return out;
+}
+
+/** Leading spaces plus a list bullet, so wrapped list items hang under their text. */
+function hangingIndent(plainLine: string, width: number): number {
+  const m = /^(\s*)([*•\-+]\s|\d+[.)]\s)?/.exec(plainLine);
+  const n = (m?.[1]?.length ?? 0) + (m?.[2]?.length ?? 0);
+  return n < width / 2 ? n : 0;
+}
+
+/** Wrap one line (no newlines) to `width` columns; ANSI colours continue on the next line. */
+export function wrapLine(line: string, width: number): string[] {
+  if (width <= 0) return [''];
+  if (stringWidth(line) <= width) return [line];
+  // eslint-disable-next-line no-control-regex
+  const indent = ' '.repeat(hangingIndent(line.replace(/\u001B\[[0-9;]*m/g, ''), width));
+  const lines: string[] = [];
+  let cur = '';
+  let curW = 0;
+  let state: string[] = [];
+  let lineStartState: string[] = [];
+  const endLine = () => {
+    const open = sgrAfter(lineStartState, cur).length > 0;
+    lines.push(lineStartState.join('') + cur.replace(/ +$/, '') + (open ? RESET : ''));
+    lineStartState = state;
+    cur = indent;
+    curW = indent.length;
+  };
+  for (const a of atoms(line)) {
+    if (a.space && curW + a.width > width) {
+      // a space at the break point disappears
+      state = sgrAfter(state, a.text);
+      endLine();
+      continue;
+    }
+    if (curW + a.width > width && curW > indent.length) endLine();
+    if (a.space && curW === indent.length && lines.length > 0) {
+      state = sgrAfter(state, a.text);
+      continue; // no leading space on a continuation line
+    }
+    if (a.width > width - curW) {
+      // a word longer than a whole line: cut it by graphemes
+      let rest = a.text;
+      while (rest) {
+        let piece = '';
+        let pw = 0;
+        let consumed = 0;
+        for (const g of ansiTokens(rest)) {
+          const gw = g.startsWith('\u001B') ? 0 : stringWidth(g);
+          if (curW + pw + gw > width && pw + curW > indent.length) break;
+          piece += g;
+          pw += gw;
+          consumed += g.length;
+        }
+        cur += piece;
+        curW += pw;
+        state = sgrAfter(state, piece);
+        rest = rest.slice(consumed);
+        if (rest) endLine();
+      }
+      continue;
+    }
+    cur += a.text;
+    curW += a.width;
+    state = sgrAfter(state, a.text);
+  }
+  if (cur.trim() || lines.length === 0) lines.push(lineStartState.join('') + cur + (sgrAfter(lineStartState, cur).length ? RESET : ''));
+  return lines;
+}
+
+/** Wrap a multi-line text; every resulting line fits in `width` columns. */
+export function wrapText(text: string, width: number): string[] {
+  return text.split('\n').flatMap((l) => wrapLine(l, width));
+}
