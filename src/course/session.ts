@@ -162,8 +162,9 @@ export class Session {
       return [...st.setup, ...st.solution];
     });
     let done = 0;
-    let reached: StepPos = { lesson: 0, step: 0 };
-    for (const s of before) {
+    // Where to land if the learner stops the fast-forward: the first step not yet replayed.
+    let reached: StepPos = before[0]?.pos ?? pos;
+    for (const [i, s] of before.entries()) {
       const st = this.view(s.pos).step;
       const cmds = [...st.setup, ...st.solution];
       if (signal?.aborted) {
@@ -176,7 +177,7 @@ export class Session {
         await this.sandbox.run(cmds.join('\n'), { signal });
         done += cmds.length;
       }
-      reached = s.pos;
+      reached = before[i + 1]?.pos ?? pos;
     }
     onFF?.({ done, total: commands.length, command: '' });
     await this.moveTo(pos);
