@@ -175,6 +175,10 @@ export class Session {
         onFF?.({ done, total: commands.length, command: cmds[0]! });
         // One round trip per step: each command still runs as typed (a failing one does not stop the rest).
         await this.sandbox.run(cmds.join('\n'), { signal });
+        if (signal?.aborted) {
+          await this.moveTo(s.pos); // interrupted inside this step: it is where the learner resumes
+          return;
+        }
         done += cmds.length;
       }
       reached = before[i + 1]?.pos ?? pos;
