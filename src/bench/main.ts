@@ -1,0 +1,293 @@
+#!/usr/bin/env node
+// `npm run bench`: the tutor's speed and memory against the README's targets, and against the
+// floor (the same commands with no tutor around them). One run prints the table; with --json
+// the same figures go to stdout as JSON and the table to stderr. --quick (CI) repeats less.
+// Lesson commands only ever run inside sandboxes: the tutor's own, or the floor's (floor.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCourse, defaultCourseDir, type Course } from '../course/load.js';
+import { flatSteps, type StepPos } from '../course/progress.js';
+import { memoryProgressStore } from '../course/progressStore.js';
+import { Session } from '../course/session.js';
+import { lessonTitle } from '../course/texts.js';
+import { createHostSandbox } from '../sandbox/host/hostSandbox.js';
+import { hostShims } from '../sandbox/hostShims.js';
+import type { Sandbox } from '../sandbox/types.js';
+import { DEFAULT_UML_MEM_MIB } from '../sandbox/uml/bootPlan.js';
+import { courseCommands, hostFloor, umlFloor } from './floor.js';
+import { runMeasured, timeToText, vmHwmKiB } from './procs.js';
+import { fmtMs, median, percentile, timed } from './stats.js';
+
+type Unit = 'ms' | 'MiB' | 'x';
+interface Row {
+  backend: 'host' | 'uml' | 'tutor';
+  figure: string;
+  value: number | null;
+  unit: Unit;
+  /** value must be <= this to meet the README's target */
+  target?: number;
+  ok?: boolean;
+  detail?: string;
+}
+
+const HELP = `usage: npm run bench [-- --quick] [-- --json] [-- --only host|uml]
+  --quick   fewer repetitions, the UML course only up to underlay-ping (CI)
+  --json    figures as JSON on stdout (the table goes to stderr)
+  --only    one backend`;
+
+const argv = process.argv.slice(2);
+if (argv.includes('-h') || argv.includes('--help')) {
+  process.stdout.write(`${HELP}\n`);
+  process.exit(0);
+}
+const quick = argv.includes('--quick');
+const json = argv.includes('--json');
+const onlyIdx = argv.indexOf('--only');
+const only = onlyIdx >= 0 ? argv[onlyIdx + 1] : undefined;
+const unknown = argv.filter((a, i) => !['--quick', '--json', '--only'].includes(a) && argv[i - 1] !== '--only');
+if (unknown.length || (only !== undefined && only !== 'host' && only !== 'uml')) {
+  process.stderr.write(`bench: unexpected ${unknown.join(' ') || `--only ${only}`}\n${HELP}\n`);
+  process.exit(64);
+}
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+const rows: Row[] = [];
+const problems: string[] = [];
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const reps = (full: number, q: number) => (quick ? q : full);
+
+function row(r: Row): void {
+  if (r.target !== undefined && r.value !== null) r.ok = r.value <= r.target;
+  rows.push(r);
+}
+
+/** Steps in order up to `to` that have state checks (what "checks per step" means here). */
+function taskSteps(course: Course, to: StepPos): StepPos[] {
+  return flatSteps(course)
+    .filter((s) => s.pos.lesson < to.lesson || (s.pos.lesson === to.lesson && s.pos.step <= to.step))
+    .filter((s) => course.lessons[s.pos.lesson]!.def.steps[s.pos.step]!.checks.some((c) => c.type !== 'answer'))
+    .map((s) => s.pos);
+}
+
+function lastStepOf(course: Course, lessonId: string): StepPos {
+  const steps = flatSteps(course).filter((s) => s.lessonId === lessonId);
+  if (!steps.length) throw new Error(`the course has no lesson ${lessonId}`);
+  return steps[steps.length - 1]!.pos;
+}
+
+/** Solve each task step in order and time `evaluate()` at its end state; returns per-step medians. */
+async function checksPerStep(course: Course, make: () => Promise<Sandbox>, to: StepPos, n: number): Promise<number[]> {
+  const session = new Session({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+  const targets = new Set(taskSteps(course, to).map((p) => `${p.lesson}/${p.step}`));
+  const per: number[] = [];
+  try {
+    await session.start();
+    for (;;) {
+      const p = session.pos;
+      await session.solve();
+      if (targets.has(`${p.lesson}/${p.step}`)) {
+        if (!session.stepPassed) problems.push(`checks: ${session.current.key} did not pass after its solution`);
+        const t: number[] = [];
+        for (let i = 0; i < n; i++) t.push((await timed(() => session.evaluate())).ms);
+        per.push(median(t));
+      }
+      if ((p.lesson === to.lesson && p.step === to.step) || !(await session.next())) break;
+    }
+  } finally {
+    await session.close();
+  }
+  return per;
+}
+
+async function commandRoundTrips(sb: Sandbox, n: number): Promise<number[]> {
+  for (let i = 0; i < 3; i++) await sb.run('true'); // warm up
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await timed(() => sb.run('true'));
+    if (r.value.exitCode !== 0) problems.push(`run('true') exited ${r.value.exitCode}: ${r.value.stderr.trim()}`);
+    t.push(r.ms);
+  }
+  return t;
+}
+
+async function playVsFloor(backend: 'host' | 'uml', course: Course, to: string | undefined, n: number, floor: (cmds: string[]) => ReturnType<typeof hostFloor>) {
+  const args = [process.execPath, CLI, 'play', '--auto', '--backend', backend, ...(to ? ['--to', to] : [])];
+  const stateHome = mkdtempSync(path.join(os.tmpdir(), 'ipip-bench-state-'));
+  const env = { ...process.env, XDG_STATE_HOME: stateHome, NO_COLOR: '1' };
+  const walls: number[] = [];
+  const floors: number[] = [];
+  let peak: number | null = null;
+  let floorPeak: number | null = null;
+  let floorFails = 0;
+  const cmds = courseCommands(course, to ? lastStepOf(course, to) : undefined);
+  try {
+    for (let i = 0; i < n; i++) {
+      const r = await runMeasured(args, { env, timeoutMs: 600_000 });
+      if (r.code !== 0) problems.push(`play --auto --backend ${backend}${to ? ` --to ${to}` : ''} exited ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+      walls.push(r.wallMs);
+      if (r.peakRssKiB) peak = Math.max(peak ?? 0, r.peakRssKiB);
+      const f = await floor(cmds);
+      // Some lesson commands are meant to fail (the too-big ping of the mtu lesson): a count, not a problem.
+      if (f.fails === null) problems.push(`${backend} floor did not finish its script: ${f.stdout.trim().split('\n').slice(-3).join(' | ')}`);
+      else floorFails = f.fails;
+      floors.push(f.wallMs);
+      if (f.peakRssKiB) floorPeak = Math.max(floorPeak ?? 0, f.peakRssKiB);
+    }
+  } finally {
+    rmSync(stateHome, { recursive: true, force: true });
+  }
+  return { wall: median(walls), floor: median(floors), peak, floorPeak, commands: cmds.length, floorFails };
+}
+
+async function benchHost(course: Course): Promise<void> {
+  const make = () => createHostSandbox({ shims: hostShims() });
+  const title = lessonTitle(course.lessons[0]!, 'en');
+
+  log('host: time to the first lesson frame (pty via script)');
+  const stateHome = mkdtempSync(path.join(os.tmpdir(), 'ipip-bench-state-'));
+  try {
+    const frames: number[] = [];
+    for (let i = 0; i < reps(3, 1); i++) {
+      const r = await timeToText(`${process.execPath} ${CLI} --backend host`, title, {
+        env: { ...process.env, XDG_STATE_HOME: stateHome, LANG: 'C.UTF-8', LC_ALL: '', TERM: 'xterm-256color' },
+        timeoutMs: 30_000,
+      });
+      if (r.ms === null) problems.push(`host first frame: "${title}" never appeared; last output: ${r.output.slice(-300)}`);
+      else frames.push(r.ms);
+    }
+    row({ backend: 'host', figure: 'first lesson frame (spawn -> title on a pty)', value: frames.length ? median(frames) : null, unit: 'ms', target: 400, detail: `median of ${frames.length}` });
+  } finally {
+    rmSync(stateHome, { recursive: true, force: true });
+  }
+
+  log('host: sandbox ready');
+  const ready: number[] = [];
+  for (let i = 0; i < reps(10, 3); i++) {
+    const r = await timed(make);
+    ready.push(r.ms);
+    await r.value.close();
+  }
+  row({ backend: 'host', figure: 'sandbox ready (createHostSandbox)', value: median(ready), unit: 'ms', target: 100, detail: `median of ${ready.length}` });
+
+  log('host: command round trips');
+  const sb = await make();
+  try {
+    const t = await commandRoundTrips(sb, reps(100, 20));
+    row({ backend: 'host', figure: "one command, median (run('true'))", value: median(t), unit: 'ms', detail: `n=${t.length}` });
+    row({ backend: 'host', figure: 'one command, p95', value: percentile(t, 95), unit: 'ms' });
+  } finally {
+    await sb.close();
+  }
+
+  log('host: checks per step');
+  const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(3, 1));
+  row({ backend: 'host', figure: 'checks per step, median (Session.evaluate)', value: median(per), unit: 'ms', target: 30, detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}` });
+
+  log('host: play --auto --to underlay-ping vs the floor');
+  const p = await playVsFloor('host', course, 'underlay-ping', reps(2, 1), hostFloor);
+  row({ backend: 'host', figure: 'play --auto --to underlay-ping (wall, Node start included)', value: p.wall, unit: 'ms', target: 1000 });
+  row({ backend: 'host', figure: `floor: same ${p.commands} commands, plain script in unshare -Urnm`, value: p.floor, unit: 'ms', detail: `${p.floorFails} exit non-zero` });
+  row({ backend: 'host', figure: 'ratio play / floor', value: p.wall / p.floor, unit: 'x' });
+  row({ backend: 'tutor', figure: 'peak RSS, play --auto --backend host', value: p.peak === null ? null : p.peak / 1024, unit: 'MiB' });
+}
+
+async function benchUml(course: Course): Promise<void> {
+  const { createUmlSandbox } = await import('../sandbox/uml/umlSandbox.js');
+  const make = () => createUmlSandbox();
+
+  log('uml: boot to ready');
+  const boots: number[] = [];
+  let sb: Sandbox | null = null;
+  for (let i = 0; i < reps(3, 1); i++) {
+    const r = await timed(make);
+    boots.push(r.ms);
+    if (sb) await sb.close();
+    sb = r.value;
+  }
+  row({ backend: 'uml', figure: 'sandbox ready (boot to agent ready)', value: median(boots), unit: 'ms', target: 2500, detail: `median of ${boots.length}` });
+
+  try {
+    log('uml: command round trips');
+    const t = await commandRoundTrips(sb!, reps(40, 10));
+    row({ backend: 'uml', figure: "one command, median (run('true'))", value: median(t), unit: 'ms', target: 100, detail: `n=${t.length}` });
+    row({ backend: 'uml', figure: 'one command, p95', value: percentile(t, 95), unit: 'ms' });
+
+    log('uml: guest memory');
+    const free = await sb!.run('free -m');
+    const mem = /^Mem:\s+(\d+)\s+(\d+)/m.exec(free.stdout);
+    row({ backend: 'uml', figure: 'guest memory (mem= setting)', value: DEFAULT_UML_MEM_MIB, unit: 'MiB', target: 256 });
+    if (mem) {
+      row({ backend: 'uml', figure: 'guest MemTotal (free -m)', value: Number(mem[1]), unit: 'MiB' });
+      row({ backend: 'uml', figure: 'guest used at idle (free -m)', value: Number(mem[2]), unit: 'MiB' });
+    } else problems.push(`uml: could not read free -m: ${free.stdout}${free.stderr}`);
+    const kpid = (sb as unknown as { pid?: number }).pid;
+    const hwm = kpid ? vmHwmKiB(kpid) : null;
+    row({ backend: 'uml', figure: 'linux.uml kernel process peak RSS (VmHWM)', value: hwm === null ? null : hwm / 1024, unit: 'MiB' });
+  } finally {
+    await sb?.close();
+  }
+
+  log('uml: checks per step');
+  const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(2, 1));
+  row({ backend: 'uml', figure: 'checks per step, median (Session.evaluate)', value: median(per), unit: 'ms', target: 150, detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}` });
+
+  // The whole course takes over a minute on a small machine: --quick stops after underlay-ping.
+  const to = quick ? 'underlay-ping' : undefined;
+  log(`uml: play --auto ${to ? `--to ${to}` : '(whole course)'} vs the floor`);
+  const p = await playVsFloor('uml', course, to, 1, (c) => umlFloor(c));
+  const what = to ? `--to ${to}` : 'whole course';
+  row({ backend: 'uml', figure: `play --auto ${what} (wall, Node start included)`, value: p.wall, unit: 'ms' });
+  row({ backend: 'uml', figure: `floor: same kernel, init runs the ${p.commands} commands, halts`, value: p.floor, unit: 'ms', detail: `${p.floorFails} exit non-zero` });
+  row({ backend: 'uml', figure: 'ratio play / floor', value: p.wall / p.floor, unit: 'x', target: 2 });
+  row({ backend: 'uml', figure: 'linux.uml peak RSS in the floor run (VmHWM)', value: p.floorPeak === null ? null : p.floorPeak / 1024, unit: 'MiB' });
+  row({ backend: 'tutor', figure: 'peak RSS, play --auto --backend uml (largest process)', value: p.peak === null ? null : p.peak / 1024, unit: 'MiB' });
+}
+
+function show(r: Row): string {
+  if (r.value === null) return 'n/a';
+  if (r.unit === 'ms') return fmtMs(r.value);
+  if (r.unit === 'x') return `${r.value.toFixed(2)}×`;
+  return `${r.value.toFixed(r.value < 10 ? 1 : 0)} MiB`;
+}
+
+function showTarget(r: Row): string {
+  if (r.target === undefined) return '';
+  return `≤ ${r.unit === 'ms' ? fmtMs(r.target) : r.unit === 'x' ? `${r.target}×` : `${r.target} MiB`}`;
+}
+
+function table(): string {
+  const head = ['backend', 'figure', 'value', 'target', ''];
+  const body = rows.map((r) => [r.backend, r.figure + (r.detail ? ` (${r.detail})` : ''), show(r), showTarget(r), r.ok === undefined ? '' : r.ok ? 'PASS' : 'MISS']);
+  const widths = head.map((_, i) => Math.max(head[i]!.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const course = loadCourse(defaultCourseDir());
+  const started = performance.now();
+  if (only !== 'uml') await benchHost(course);
+  if (only !== 'host') await benchUml(course);
+  const self = process.resourceUsage().maxRSS;
+  row({ backend: 'tutor', figure: 'peak RSS of this bench process (in-process sandboxes and sessions)', value: self / 1024, unit: 'MiB' });
+
+  const machine = { cpus: os.cpus().length, load: os.loadavg().map((l) => Number(l.toFixed(2))), kernel: os.release(), node: process.version, uid: process.getuid?.() };
+  const out = `${table()}\n\n${quick ? 'quick run; ' : ''}${machine.cpus} CPUs, load ${machine.load.join(' ')}, kernel ${machine.kernel}, node ${machine.node}, ${fmtMs(performance.now() - started)} in all${problems.length ? `\n\nproblems:\n${problems.map((p) => `  - ${p}`).join('\n')}` : ''}\n`;
+  if (json) {
+    process.stderr.write(out);
+    process.stdout.write(`${JSON.stringify({ quick, machine, rows, problems }, null, 2)}\n`);
+  } else process.stdout.write(out);
+  return problems.length ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
