@@ -70,12 +70,16 @@ async function run(argv: string[]): Promise<number> {
       return lintCommand({ dir: o.positionals[0] ?? courseDir, run: o.run, backend: o.backend, json: o.json, lang, out });
     case 'play': {
       const c = course();
-      const factory = await sandboxFactory(o.backend);
-      process.stderr.write(`${tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason })}\n`);
+      // Handlers first: a Ctrl-C while the backend is chosen or the kernel boots must still end cleanly.
       const abort = new AbortController();
-      const onSignal = () => abort.abort();
+      const onSignal = () => {
+        if (!abort.signal.aborted) process.stderr.write(`${tu(lang, 'play_interrupted')}\n`);
+        abort.abort();
+      };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      const factory = await sandboxFactory(o.backend);
+      process.stderr.write(`${tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason })}\n`);
       const common = { course: c, makeSandbox: factory.make, lang, from: o.from, to: o.to, builtins: builtins(), out, signal: abort.signal, pace: o.pace };
       return o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo });
     }

@@ -176,7 +176,9 @@ export class Session {
         // One round trip per step: each command still runs as typed (a failing one does not stop the rest).
         await this.sandbox.run(cmds.join('\n'), { signal });
         if (signal?.aborted) {
-          await this.moveTo(s.pos); // interrupted inside this step: it is where the learner resumes
+          // Stopped inside this step: part of it ran and cannot be undone, so rebuild cleanly up to
+          // its start (without the signal: this is the short way back to a consistent state).
+          await this.rebuild(s.pos, onFF);
           return;
         }
         done += cmds.length;

@@ -90,7 +90,7 @@ export async function playAuto(o: PlayOptions): Promise<number> {
                 o.out(`$ ${cmd}`);
               }
             : undefined,
-          o.pace === 'human' ? { onOutput: (c) => process.stdout.write(c) } : {},
+          o.pace === 'human' ? { onOutput: (c) => process.stdout.write(c), signal: o.signal } : { signal: o.signal },
         );
         if (o.pace === 'human') await sleep(1200);
         if (session.stepPassed) {

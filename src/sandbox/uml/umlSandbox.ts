@@ -478,7 +478,9 @@ export class UmlSandbox implements Sandbox {
       } catch {
         /* already gone */
       }
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 3000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, 3000)))]);
+      clearTimeout(timer); // a pending timer would keep Node alive 3 s after every close
     }
     // Guest address-space processes are in the same group; make sure none outlives the kernel.
     if (pid) {
