@@ -136,7 +136,8 @@ describe('boot', () => {
     );
     await until(() => (r.lastFrame() ?? '').includes('starting the sandbox: booting the kernel'), 3000, 'the boot phase');
     await until(() => code !== null, 3000, 'the exit');
-    const f = r.lastFrame() ?? '';
+    // ink unmounts on exit, which may leave an empty last frame: read every frame it drew
+    const f = r.frames.join('\n');
     expect(f).toContain('The sandbox could not start');
     expect(f).toContain('the UML kernel did not boot');
     expect(f).toContain('Run `ipip-tutor doctor`.');
