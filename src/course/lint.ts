@@ -95,7 +95,7 @@ export async function lintRun(
     if (!r.ok) allOk = false;
     report(r);
   };
-  const session = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true });
+  const session = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true, evaluateOnEntry: false });
   const flat = flatSteps(course);
   await session.jump(flat[0]!.pos);
   try {
@@ -119,7 +119,7 @@ export async function lintRun(
   const jobs = flat.flatMap((s) => session.view(s.pos).step.mistakes.map((m) => ({ s, m })));
   const probeOne = async ({ s, m }: (typeof jobs)[number]): Promise<RunReport> => {
     const view = session.view(s.pos);
-    const probe = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true });
+    const probe = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true, evaluateOnEntry: false });
     try {
       await probe.jump(s.pos);
       await probe.box!.run(m.commands.join('\n'));

@@ -23,6 +23,8 @@ export interface SessionOptions {
   builtins?: Record<string, Builtin>;
   /** Random source for troubleshooting steps (tests pass a fixed one). */
   random?: () => number;
+  /** Evaluate a step's checks as soon as it opens (the REPL shows the goal); `play` skips it. */
+  evaluateOnEntry?: boolean;
 }
 
 export type InputKind = 'command' | 'answer' | 'builtin' | 'empty';
@@ -203,7 +205,7 @@ export class Session {
       for (const cmd of pick.commands) await this.sandbox!.run(cmd);
     }
     this.lastChecks = [];
-    if (!v.isReading) await this.evaluate();
+    if (!v.isReading && this.opts.evaluateOnEntry !== false) await this.evaluate();
   }
 
   // ---- the learner's actions ----

@@ -49,9 +49,19 @@ function range(course: Course, o: PlayOptions) {
   return { from, to };
 }
 
-async function openSession(o: PlayOptions, from: StepPos): Promise<Session> {
+async function openSession(o: PlayOptions, from: StepPos, auto: boolean): Promise<Session> {
   const store = memoryProgressStore();
-  const session = new Session({ course: o.course, makeSandbox: o.makeSandbox, store, lang: o.lang, unlockAll: true, builtins: o.builtins });
+  // play --auto solves then checks each step, so the entry evaluation would be wasted work;
+  // play --commands keeps it (a typed command is checked anyway, but reading the goal is cheap there).
+  const session = new Session({
+    course: o.course,
+    makeSandbox: o.makeSandbox,
+    store,
+    lang: o.lang,
+    unlockAll: true,
+    builtins: o.builtins,
+    evaluateOnEntry: !auto,
+  });
   await session.jump(from, undefined, o.signal);
   return session;
 }
@@ -68,7 +78,7 @@ function failureReason(s: Session): string {
 
 export async function playAuto(o: PlayOptions): Promise<number> {
   const { from, to } = range(o.course, o);
-  const session = await openSession(o, from);
+  const session = await openSession(o, from, true);
   let failed = 0;
   let passed = 0;
   try {
@@ -127,7 +137,7 @@ export function readCommands(file: string): string[] {
 
 export async function playCommands(o: PlayOptions & { commands: string[]; echo?: boolean }): Promise<number> {
   const { from, to } = range(o.course, o);
-  const session = await openSession(o, from);
+  const session = await openSession(o, from, false);
   let completedAll = false;
   let reported = false;
   const advance = async (): Promise<boolean> => {
