@@ -1,3 +1,5 @@
+import { findExecutable } from '../sandbox/probe.js';
+import { hostLibDirs } from '../sandbox/uml/umlSandbox.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp, readFileSync } from 'node:fs';
@@ -57,28 +59,6 @@ function parseFails(out: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-async function which(cmd: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const p = path.join(dir, cmd);
-    try {
-      await fsp.access(p, fsc.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return null;
-}
-
-async function hostLibDirs(): Promise<string[]> {
-  const out: string[] = [];
-  for (const n of await fsp.readdir('/usr/lib').catch(() => [] as string[])) {
-    if (!/^[a-z0-9_]+-linux-gnu[a-z0-9_]*$/.test(n)) continue;
-    const st = await fsp.lstat(path.join('/usr/lib', n));
-    if (st.isDirectory()) out.push(path.join('/usr/lib', n));
-  }
-  return out;
-}
 
 /**
  * The UML floor: the same kernel, the same boot plan (bootPlan.ts: kernel arguments, fstabs and
@@ -86,7 +66,7 @@ async function hostLibDirs(): Promise<string[]> {
  * one runs the commands as a plain script and powers off.
  */
 export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML_MEM_MIB): Promise<SpawnResult & { fails: number | null }> {
-  const kernel = (await which(process.env.IPIP_TUTOR_UML_KERNEL ?? 'linux.uml')) ?? 'linux.uml';
+  const kernel = (await findExecutable(process.env.IPIP_TUTOR_UML_KERNEL ?? 'linux.uml')) ?? 'linux.uml';
   const user = resolveSandboxUser();
   const bootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ipip-tutor-bench-'));
   try {

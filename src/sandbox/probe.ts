@@ -29,6 +29,7 @@ export function tryExec(argv: readonly string[], timeoutMs = 5_000): Promise<Exe
 
 /** Absolute path of an executable found on PATH (plus the sbin directories a user's PATH may lack). */
 export async function findExecutable(name: string): Promise<string | null> {
+  if (name.includes('/')) return name;
   const dirs = [...(process.env.PATH ?? '').split(':'), '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin'];
   for (const dir of dirs) {
     if (!dir) continue;

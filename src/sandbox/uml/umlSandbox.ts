@@ -3,6 +3,7 @@
 // guest root in the guest's own network stack, so the learner can load ipip and build tunnels
 // even when the host kernel cannot. See docs in bootPlan.ts for the boot and agent.ts for the channel.
 
+import { findExecutable } from '../probe.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp, rmSync, statSync } from 'node:fs';
@@ -66,24 +67,8 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** Find an executable on PATH (no shell). */
-async function which(cmd: string): Promise<string | null> {
-  if (cmd.includes('/')) return cmd;
-  for (const dir of (process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    if (!dir) continue;
-    const p = path.join(dir, cmd);
-    try {
-      await fsp.access(p, fsc.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return null;
-}
-
 /** /usr/lib/<triplet> directories holding the host's shared libraries (kept off the overlay). */
-async function hostLibDirs(): Promise<string[]> {
+export async function hostLibDirs(): Promise<string[]> {
   try {
     const names = await fsp.readdir('/usr/lib');
     const dirs: string[] = [];
@@ -100,7 +85,7 @@ async function hostLibDirs(): Promise<string[]> {
 
 async function resolveKernel(requested: string | undefined): Promise<string> {
   const name = requested ?? process.env.IPIP_TUTOR_UML_KERNEL ?? DEFAULT_UML_KERNEL;
-  const found = await which(name);
+  const found = await findExecutable(name);
   if (!found) {
     throw new SandboxError(`User-Mode Linux is not installed: \`${name}\` was not found on PATH.`, UML_INSTALL_FIX);
   }
