@@ -94,7 +94,7 @@ export async function playAuto(o: PlayOptions): Promise<number> {
           o.out(`\n== ${lessonTitle(v.lesson, o.lang)} — ${stepText(v.lesson, v.step.id, o.lang).title}`);
           if (v.isReading) await sleep(2500);
         }
-        const outcome = await session.solve(
+        await session.solve(
           o.pace === 'human'
             ? (cmd) => {
                 o.out(`$ ${cmd}`);
@@ -109,7 +109,6 @@ export async function playAuto(o: PlayOptions): Promise<number> {
         } else {
           failed++;
           o.out(`✗ ${stepLabel(session)}: ${failureReason(session)}`);
-          void outcome;
         }
       }
       if (same(session.pos, to) || !(await session.next())) break;
