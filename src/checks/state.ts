@@ -44,7 +44,8 @@ function inNs(ns: string, argv: string[]): string[] {
   return ns === ROOT ? argv : ['ip', 'netns', 'exec', ns, ...argv];
 }
 
-function ipArgs(ns: string, ...rest: string[]): string[] {
+/** `ip -j ...` in a namespace (`-n NS`, or nothing for the root namespace). */
+export function ipArgs(ns: string, ...rest: string[]): string[] {
   return ns === ROOT ? ['ip', '-j', ...rest] : ['ip', '-n', ns, '-j', ...rest];
 }
 

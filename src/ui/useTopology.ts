@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { parseJsonArray, type IpLink, type IpRoute } from '../checks/ipJson.js';
-import { ROOT } from '../checks/state.js';
+import { ipArgs, ROOT } from '../checks/state.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { buildTopology, type RawNs, type Topology } from './map/topology.js';
 
@@ -11,8 +11,7 @@ export async function gatherTopology(sandbox: Sandbox): Promise<Topology> {
   const [list] = await sandbox.query([['ip', '-j', 'netns', 'list']], { timeoutMs: 5000 });
   const netns = list && list.exitCode === 0 ? parseJsonArray<{ name: string; id?: number }>(list.stdout) : [];
   const names = [ROOT, ...netns.map((n) => n.name)];
-  const ip = (ns: string, ...rest: string[]) => (ns === ROOT ? ['ip', '-j', ...rest] : ['ip', '-n', ns, '-j', ...rest]);
-  const argv = names.flatMap((ns) => [ip(ns, '-d', 'addr', 'show'), ip(ns, 'route', 'show')]);
+  const argv = names.flatMap((ns) => [ipArgs(ns, '-d', 'addr', 'show'), ipArgs(ns, 'route', 'show')]);
   const results = await sandbox.query(argv, { timeoutMs: 5000 });
   const ok = (i: number) => {
     const r = results[i];
