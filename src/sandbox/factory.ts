@@ -13,8 +13,9 @@ export interface SandboxFactory {
 }
 
 export async function sandboxFactory(choice: BackendChoice, opts: SandboxOptions = {}): Promise<SandboxFactory> {
-  const { backend, reason } = await chooseBackend(choice);
-  if (backend === 'host') return { backend, reason, make: () => createHostSandbox({ ...opts, shims: hostShims() }) };
+  const { backend, reason, hostIpip } = await chooseBackend(choice);
+  if (backend === 'host')
+    return { backend, reason, make: () => createHostSandbox({ ...opts, shims: hostShims(), canIpip: hostIpip }) };
   const { createUmlSandbox } = await import('./uml/umlSandbox.js');
   return { backend, reason, make: () => createUmlSandbox(opts) };
 }

@@ -17,6 +17,8 @@ export interface BackendFacts {
 export interface BackendChoiceResult {
   backend: BackendName;
   reason: string;
+  /** The host ipip probe's answer when it was made, so the host sandbox need not probe again. */
+  hostIpip?: boolean;
 }
 
 /** The exact command that installs User-Mode Linux here, or null when no package is known. */
@@ -77,5 +79,6 @@ export async function chooseBackend(requested: BackendRequest): Promise<BackendC
     requested === 'host' ? Promise.resolve(skipped) : umlAvailable(),
     packageManager(),
   ]);
-  return decideBackend(requested, { hostIpip, uml, packageManager: pm });
+  const choice = decideBackend(requested, { hostIpip, uml, packageManager: pm });
+  return requested === 'uml' ? choice : { ...choice, hostIpip: hostIpip.ok };
 }

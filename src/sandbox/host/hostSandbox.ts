@@ -15,6 +15,8 @@ const BOOT_TIMEOUT_MS = 10_000;
 export interface HostSandboxOptions extends SandboxOptions {
   /** Extra shims (name -> script) installed on the sandbox PATH, e.g. tcpdump. */
   shims?: Record<string, string>;
+  /** Already known from backend selection; otherwise the sandbox probes for itself. */
+  canIpip?: boolean;
 }
 
 function firstChild(pid: number): number | undefined {
@@ -97,8 +99,11 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
     return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/' }, o);
   };
 
-  const probe = await exec(['unshare', '-n', 'sh', '-c', 'ip tunnel add t0 mode ipip remote 192.0.2.1 local 192.0.2.2'], { timeoutMs: 5000 });
-  const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, canIpip: probe.exitCode === 0 };
+  const canIpip =
+    opts.canIpip ??
+    (await exec(['unshare', '-n', 'sh', '-c', 'ip tunnel add t0 mode ipip remote 192.0.2.1 local 192.0.2.2'], { timeoutMs: 5000 }))
+      .exitCode === 0;
+  const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, canIpip };
   opts.onPhase?.({ phase: 'ready' });
 
   return {
