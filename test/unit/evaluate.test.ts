@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeCheck } from '../../src/checks/describe.js';
 import { evaluateCheck } from '../../src/checks/evaluate.js';
+import type { IpLink } from '../../src/checks/ipJson.js';
 import { parsePing, type Snapshot } from '../../src/checks/state.js';
 import { checkSchema, type Check } from '../../src/course/schema.js';
 
 // Snapshots shaped like real `ip -j -d addr` / `ip -j route` output after the article's steps.
-const link = (o: Record<string, unknown>) => ({ flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, addr_info: [], ...o });
+const link = (o: Partial<IpLink> & Pick<IpLink, 'ifindex' | 'ifname'>): IpLink => ({ flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, addr_info: [], ...o });
 function snapshot(): Snapshot {
   return {
     netns: ['ns1', 'ns2'],
