@@ -112,8 +112,6 @@ export function padTo(text: string, width: number): string {
 
 // ---- wrapping (ANSI-aware) ----
 
-// eslint-disable-next-line no-control-regex
-const SGR = /\u001B\[[0-9;]*m/y;
 const NO_BREAK_BEFORE = new Set(Array.from('，。、；：！？）》」』】,.;:!?)…'));
 
 interface Atom {
@@ -121,6 +119,18 @@ interface Atom {
   width: number;
   space: boolean;
 }
+
+/** Display width of one grapheme; printable ASCII (nearly all of it) without the general lookup. */
+function cellWidth(g: string): number {
+  if (g.length === 1) {
+    const c = g.charCodeAt(0);
+    if (c >= 0x20 && c < 0x7f) return 1;
+  }
+  return stringWidth(g);
+}
+
+// eslint-disable-next-line no-control-regex
+const SGR_SPLIT = /(\u001B\[[0-9;]*m)/;
 
 /** Split a line into unbreakable atoms: words, single spaces, single wide characters. ANSI codes stick to the next atom. */
 function atoms(line: string): Atom[] {
@@ -131,46 +141,40 @@ function atoms(line: string): Atom[] {
     if (word) out.push(word);
     word = null;
   };
-  let i = 0;
-  while (i < line.length) {
-    SGR.lastIndex = i;
-    const m = SGR.exec(line);
-    if (m) {
-      if (word) (word as Atom).text += m[0];
-      else pendingCodes += m[0];
-      i += m[0].length;
-      continue;
+  // Odd parts are SGR codes; each text part is segmented once (per-grapheme re-segmenting was quadratic).
+  line.split(SGR_SPLIT).forEach((part, idx) => {
+    if (idx % 2 === 1) {
+      if (word) word.text += part;
+      else pendingCodes += part;
+      return;
     }
-    // Next grapheme: segment from i up to the next escape.
-    const nextEsc = line.indexOf('\u001B', i + 1);
-    const chunk = line.slice(i, nextEsc < 0 ? undefined : nextEsc);
-    const g = graphemes(chunk)[0]!;
-    i += g.length;
-    const w = stringWidth(g);
-    if (g === ' ') {
-      flush();
-      out.push({ text: pendingCodes + g, width: 1, space: true });
-      pendingCodes = '';
-    } else if (w >= 2 && !NO_BREAK_BEFORE.has(g)) {
-      flush();
-      word = { text: pendingCodes + g, width: w, space: false };
-      pendingCodes = '';
-      flush();
-    } else if (NO_BREAK_BEFORE.has(g) && !word && out.length > 0 && !out[out.length - 1]!.space) {
-      // keep closing punctuation with what precedes it
-      const prev = out[out.length - 1]!;
-      prev.text += pendingCodes + g;
-      prev.width += w;
-      pendingCodes = '';
-    } else {
-      if (!word) {
-        word = { text: pendingCodes, width: 0, space: false };
+    for (const { segment: g } of segmenter.segment(part)) {
+      const w = cellWidth(g);
+      if (g === ' ') {
+        flush();
+        out.push({ text: pendingCodes + g, width: 1, space: true });
         pendingCodes = '';
+      } else if (w >= 2 && !NO_BREAK_BEFORE.has(g)) {
+        flush();
+        word = { text: pendingCodes + g, width: w, space: false };
+        pendingCodes = '';
+        flush();
+      } else if (NO_BREAK_BEFORE.has(g) && !word && out.length > 0 && !out[out.length - 1]!.space) {
+        // keep closing punctuation with what precedes it
+        const prev = out[out.length - 1]!;
+        prev.text += pendingCodes + g;
+        prev.width += w;
+        pendingCodes = '';
+      } else {
+        if (!word) {
+          word = { text: pendingCodes, width: 0, space: false };
+          pendingCodes = '';
+        }
+        word.text += g;
+        word.width += w;
       }
-      (word as Atom).text += g;
-      (word as Atom).width += w;
     }
-  }
+  });
   flush();
   if (pendingCodes) out.push({ text: pendingCodes, width: 0, space: false });
   return out;
