@@ -1,4 +1,4 @@
-import { CourseError } from '../course/load.js';
+import { CourseError } from '../course/courseError.js';
 import { SandboxError } from '../sandbox/types.js';
 
 // The few kinds of failure, each handled here once: the learner or author can fix it (usage,

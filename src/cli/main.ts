@@ -1,21 +1,26 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { loadCourse, defaultCourseDir, type Course } from '../course/load.js';
+import { openCourse } from '../course/courseCache.js';
+import { defaultCourseDir } from '../course/courseDir.js';
+import type { Course } from '../course/load.js';
 import { fileProgressStore, loadSettings, saveSettings } from '../course/progressStore.js';
 import { langFromEnv, type Lang } from '../i18n/lang.js';
-import { sandboxFactory } from '../sandbox/factory.js';
 import { HELP, parseCli, type CliOptions } from './args.js';
-import { builtins } from './builtins.js';
 import { describeError, EXIT } from './errors.js';
-import { playAuto, playCommands, readCommands } from './commands/play.js';
 import { lessonsCommand } from './commands/lessons.js';
 import { progressCommand } from './commands/progress.js';
-import { lintCommand } from './commands/lint.js';
 import { tu } from '../i18n/uiMessages.js';
 
 // The thin entry point: parse flags, pick the subcommand, map every failure to a clear
-// message and exit code in one place.
+// message and exit code in one place. Each subcommand's code is imported when it runs, so a
+// start loads only what it uses (the interactive tutor never loads play or lint, nor they ink).
 const out = (line: string) => process.stdout.write(`${line}\n`);
+// `ipip-tutor lessons | head`: the reader went away, so there is no one left to tell. End
+// quietly, as a shell tool does on SIGPIPE; a sandbox still running dies with this process.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(EXIT.ok);
+  throw e;
+});
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -44,17 +49,17 @@ async function run(argv: string[]): Promise<number> {
   if (o.noColor) process.env.NO_COLOR = '1';
   const lang = resolveLang(o);
   const courseDir = o.lessonsDir ?? defaultCourseDir();
-  const course = (): Course => loadCourse(courseDir);
+  const course = (): Promise<Course> => openCourse(courseDir);
 
   switch (o.command) {
     case 'lessons':
-      lessonsCommand(course(), lang, o.json, out);
+      lessonsCommand(await course(), lang, o.json, out);
       return EXIT.ok;
     case 'progress':
-      progressCommand(course(), fileProgressStore(courseDir).load(), lang, o.json, out);
+      progressCommand(await course(), fileProgressStore(courseDir).load(), lang, o.json, out);
       return EXIT.ok;
     case 'reset': {
-      const c = course();
+      const c = await course();
       const store = fileProgressStore(courseDir);
       const { reduce } = await import('../course/progress.js');
       if (o.lesson && !c.lessons.some((l) => l.id === o.lesson)) throw new (await import('./errors.js')).UsageError(`no lesson "${o.lesson}"`);
@@ -66,10 +71,17 @@ async function run(argv: string[]): Promise<number> {
       const { runDoctor } = await import('./commands/doctor.js');
       return runDoctor({ fix: o.fix, json: o.json, out });
     }
-    case 'lint':
+    case 'lint': {
+      const { lintCommand } = await import('./commands/lint.js');
       return lintCommand({ dir: o.positionals[0] ?? courseDir, run: o.run, backend: o.backend, json: o.json, lang, out });
+    }
     case 'play': {
-      const c = course();
+      const [c, { sandboxFactory }, { builtins }, { playAuto, playCommands, readCommands }] = await Promise.all([
+        course(),
+        import('../sandbox/factory.js'),
+        import('./builtins.js'),
+        import('./commands/play.js'),
+      ]);
       // Handlers first: a Ctrl-C while the backend is chosen or the kernel boots must still end cleanly.
       const abort = new AbortController();
       const onSignal = () => {
@@ -88,8 +100,10 @@ async function run(argv: string[]): Promise<number> {
         out(tu(lang, 'not_a_tty'));
         return EXIT.usage;
       }
-      const c = course();
-      const { startInteractive } = await import('../ui/start.js');
+      const ui = import('../ui/start.js'); // loads while the course is read
+      ui.catch(() => {}); // a course error below is the one to report
+      const c = await course();
+      const { startInteractive } = await ui;
       return startInteractive({ course: c, courseDir, lang, backend: o.backend, unlockAll: o.unlockAll });
     }
   }

@@ -1,9 +1,10 @@
 import { readFileSync, existsSync, statSync } from 'node:fs';
-import { join, relative, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { LANGS, type Lang } from '../i18n/lang.js';
+import { CourseError } from './courseError.js';
+import { defaultCourseDir } from './courseDir.js';
 import { courseSchema, lessonSchema, lessonTextSchema, type CourseDef, type LessonDef, type LessonText } from './schema.js';
 
 // Loads a course directory: course.yaml lists lesson directories; each holds lesson.yaml
@@ -19,23 +20,6 @@ export interface Course {
   dir: string;
   title: Partial<Record<Lang, string>>;
   lessons: Lesson[];
-}
-
-export class CourseError extends Error {
-  constructor(
-    readonly file: string,
-    readonly reason: string,
-    readonly step?: string,
-    readonly field?: string,
-  ) {
-    super([file, step && `step "${step}"`, field && `field ${field}`].filter(Boolean).join(', ') + `: ${reason}`);
-    this.name = 'CourseError';
-  }
-}
-
-/** The course shipped with the package (lessons/ next to dist/ or src/). */
-export function defaultCourseDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'lessons');
 }
 
 function readYaml(file: string, shown: string): unknown {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -5,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../src/checks/evaluate.js';
 import { gatherState } from '../../src/checks/state.js';
 import { lintRun, type RunReport } from '../../src/course/lint.js';
-import { CourseError, loadCourse, type Course } from '../../src/course/load.js';
+import { CourseError } from '../../src/course/courseError.js';
+import { loadCourse, type Course } from '../../src/course/load.js';
 import { flatSteps, type StepPos } from '../../src/course/progress.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
 import { Session } from '../../src/course/session.js';
@@ -13,7 +15,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES } from '../../src/sandbox/defaults.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
 import type { Sandbox } from '../../src/sandbox/types.js';
-import { REPO, requireUml, runTutor } from '../helpers/tutor.js';
+import { CLI, REPO, requireBuilt, requireUml, runTutor } from '../helpers/tutor.js';
 
 // README: broken lessons are reported precisely, and nothing a learner types can break the
 // session: hanging, flooding, binary or odd input, Ctrl-C. Engine-level, with real sandboxes.
@@ -136,6 +138,14 @@ describe('malformed lesson files give a CourseError naming file, step and field'
     expect(r.stderr.trim()).toBe('Lesson error: /nope: lesson directory does not exist');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
+  });
+
+  it('CLI: output into a pipe whose reader has gone (| true) ends quietly: exit 0, no stack trace', () => {
+    requireBuilt();
+    // `true` exits without reading, so the tutor's first write meets a closed pipe (EPIPE).
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" lessons | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('0');
   });
 
   it('CLI: a broken lesson file -> exit 2 with file, step and field', async () => {

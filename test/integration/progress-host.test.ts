@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,5 +86,6 @@ describe('lint --run', () => {
     expect(ok).toBe(false);
     expect(reports.find((r) => r.step.endsWith('#only-one'))).toMatchObject({ ok: false, message: expect.stringMatching(/wrongly passes/) });
     expect(reports.filter((r) => !r.step.includes('#')).every((r) => r.ok)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,14 +1,19 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CourseError, loadCourse } from '../../src/course/load.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CourseError } from '../../src/course/courseError.js';
+import { loadCourse } from '../../src/course/load.js';
 import { emptyProgress, reduce, resumePosition, stepStates, flatSteps } from '../../src/course/progress.js';
 import { stepText } from '../../src/course/texts.js';
+
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 // A tiny course on disk, one lesson, so each test can break exactly one thing.
 function course(lessonYaml: string, enYaml?: string, zhYaml?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-course-'));
+  made.push(dir);
   writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   writeFileSync(join(dir, 'l1', 'lesson.yaml'), lessonYaml);

@@ -1,13 +1,17 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { lintStatic } from '../../src/course/lint.js';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { missingKeys, translator, type Catalog } from '../../src/i18n/translate.js';
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function course(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-lint-unit-'));
+  made.push(dir);
   writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T, zh: 课}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'l1', f), text);
