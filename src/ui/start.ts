@@ -21,32 +21,52 @@ export function wantColor(env: NodeJS.ProcessEnv = process.env): boolean {
   return true;
 }
 
+/**
+ * Run `load` with the global fetch hidden. yoga-layout (ink's layout engine) reads its inline
+ * WebAssembly through fetch() whenever fetch exists, which loads Node's whole HTTP client
+ * (undici, 20-40 ms of the first frame); without it, yoga decodes the same bytes directly.
+ */
+async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const fetch = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!fetch?.configurable) return load();
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', fetch);
+  }
+}
+
 export async function startInteractive(o: StartOptions): Promise<number> {
   const color = wantColor();
   if (!color) process.env.FORCE_COLOR = '0';
-  const [{ createElement }, { render }, { App }, { Session }, { sandboxFactory }, store, { builtins }] = await Promise.all([
-    import('react'),
-    import('ink'),
-    import('./App.js'),
-    import('../course/session.js'),
-    import('../sandbox/factory.js'),
-    import('../course/progressStore.js'),
-    import('../cli/builtins.js'),
-  ]);
+  const [{ default: React }, { render }, { App }, { Session }, store, { builtins }] = await withoutFetch(() =>
+    Promise.all([
+      import('react'),
+      import('ink'),
+      import('./App.js'),
+      import('../course/session.js'),
+      import('../course/progressStore.js'),
+      import('../cli/builtins.js'),
+    ]),
+  );
   const settings = store.loadSettings();
   let session: InstanceType<typeof Session> | null = null;
   let code = 0;
 
   const app = render(
-    createElement(App, {
+    React.createElement(App, {
       lang: o.lang,
       mapOn: settings.map ?? false,
       color,
       makeSession: async ({ onPhase }) => {
-        const factory = await sandboxFactory(o.backend, { onPhase });
+        // The sandbox code is loaded and the backend chosen while the first step is already on
+        // screen; a failure to find one surfaces when the session makes its sandbox.
+        const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend, { onPhase }));
+        factory.catch(() => {});
         session = new Session({
           course: o.course,
-          makeSandbox: factory.make,
+          makeSandbox: async () => (await factory).make(),
           store: store.fileProgressStore(o.courseDir),
           lang: o.lang,
           unlockAll: o.unlockAll,

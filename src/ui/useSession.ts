@@ -205,14 +205,17 @@ export function useSession(opts: SessionHookOptions): SessionView {
         session = await optsRef.current.makeSession({ onPhase });
         session.lang = ref.current.lang;
         sessionRef.current = session;
+        // The step is on screen while the sandbox starts: the learner reads instead of waiting.
+        const shown = session.current.key;
+        showStep();
         const ac = new AbortController();
         abortRef.current = ac;
-        update((s) => ({ ...s, busy: { kind: 'ff', done: 0, total: 0, command: '' } }));
         await session.start(onFF, ac.signal);
         abortRef.current = null;
         if (cancelled) return;
         update((s) => ({ ...s, stage: 'ready', busy: null }));
-        showStep();
+        // A fast-forward stopped early lands on an earlier step.
+        if (session.current.key !== shown) showStep();
         bump();
       } catch (e) {
         abortRef.current = null;
@@ -601,7 +604,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
   let passed = false;
   let stepKind: SessionView['stepKind'] = 'task';
   let blocker: string | null = null;
-  if (s && state.stage === 'ready') {
+  if (s && (state.stage === 'ready' || state.stage === 'boot')) {
     const v = s.current;
     const f = fraction(s.course, s.progressState);
     header = {

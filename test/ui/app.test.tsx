@@ -2,10 +2,41 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
 import { KEY, live, mount, until } from './harness.js';
 import { emptyProgress } from '../../src/course/progress.js';
+import { memoryProgressStore } from '../../src/course/progressStore.js';
+import { Session } from '../../src/course/session.js';
+import { FakeSandbox, tinyCourse } from './fakes.js';
 
 afterEach(() => cleanup());
 
 describe('the REPL', () => {
+  it('shows the step while the sandbox is still starting, and takes commands once it is up', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const session = new Session({
+      course: tinyCourse(),
+      makeSandbox: async () => {
+        await gate;
+        return new FakeSandbox();
+      },
+      store: memoryProgressStore({ ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } }),
+      lang: 'en',
+    });
+    const t = await mount({ makeSession: async () => session, waitReady: false });
+    // Given a sandbox that has not started yet, the learner already reads the step
+    await t.waitFor('Two namespaces');
+    expect(live(t.lastFrame())).toContain('starting the sandbox');
+    expect(live(t.lastFrame())).not.toMatch(/^❯/m);
+    expect(session.box).toBeNull();
+    // When it is up, the prompt appears, with the step's goal, and commands run
+    release();
+    await t.waitFor((f) => /^❯/m.test(live(f)) && /✗ .*ns1/.test(live(f)));
+    await t.type('ip netns add ns1');
+    await t.press(KEY.enter);
+    await t.waitFor(/✓ .*ns1/);
+    // The step's text was printed once, not again when the sandbox came up
+    expect(t.lastFrame().split('Two namespaces').length - 1).toBe(2); // the text's title and the live header
+  });
+
   it('runs a command, shows the checks, unlocks the step, and Enter goes on', async () => {
     // Given a learner on the reading step
     const t = await mount();
