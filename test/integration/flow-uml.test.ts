@@ -140,6 +140,14 @@ describe('analyzeFlow in a UML guest (the article setup)', () => {
   it('shows the real, broken path when a route is missing', async () => {
     await sb.run('ip netns exec ns1 route del -net 10.10.20.0 netmask 255.255.255.0 gw 10.10.10.1');
     try {
+      // The earlier tests' pings leave ns1's ARP entry for 10.10.10.1 in DELAY/PROBE for a few
+      // seconds, and its unicast probe would count on v1-P: wait until no probe is due, so the
+      // counters below move only for the ping under test.
+      const settled = Date.now() + 15_000;
+      while (/DELAY|PROBE|INCOMPLETE/.test((await sb.run('ip netns exec ns1 ip neigh show; ip neigh show')).stdout)) {
+        if (Date.now() > settled) throw new Error('ARP entries did not settle within 15 s');
+        await new Promise((r) => setTimeout(r, 250));
+      }
       const r = await analyzeFlow(sb, {});
       expect(r.ping.ok).toBe(false);
       expect(step(r.path.request)).toEqual(['ns1:encap:tunl', 'ns1:noroute:']);
