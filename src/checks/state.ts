@@ -151,30 +151,42 @@ export function planQueries(checks: readonly Check[], knownNetns?: readonly stri
   return qs;
 }
 
+const LIST_NETNS = ['ip', '-j', 'netns', 'list'];
+const parseNetnsList = (r: RunResult): string[] => (r.exitCode === 0 ? parseJsonArray<{ name: string }>(r.stdout).map((n) => n.name) : []);
+
 /** Namespaces that exist now, from `ip netns list` (empty output means none). */
 export async function listNetns(sandbox: Sandbox): Promise<string[]> {
-  const [r] = await sandbox.query([['ip', '-j', 'netns', 'list']]);
-  if (!r || r.exitCode !== 0) return [];
-  return parseJsonArray<{ name: string }>(r.stdout).map((n) => n.name);
+  const [r] = await sandbox.query([LIST_NETNS]);
+  return r ? parseNetnsList(r) : [];
 }
+
+// The namespaces each sandbox had at its last evaluation: the best guess of which ones a check
+// about every namespace must read, so the list and the reads go in one round trip.
+const lastNetns = new WeakMap<Sandbox, readonly string[]>();
 
 export async function gatherState(sandbox: Sandbox, checks: readonly Check[]): Promise<Snapshot> {
   const s = emptySnapshot();
   if (checks.length === 0) return s;
-  const needsList =
-    checks.some((c) => c.type === 'netns') || namespacesNeeded(checks).all;
-  // The namespace list decides which further queries make sense, so it goes first when needed.
-  if (needsList) s.netns = await listNetns(sandbox);
-  const qs = planQueries(
-    checks.filter((c) => c.type !== 'netns' && c.type !== 'answer'),
-    s.netns,
-  );
-  if (qs.length > 0) {
-    const results = await sandbox.query(qs.map((q) => q.argv));
-    qs.forEach((q, i) => {
+  const stateChecks = checks.filter((c) => c.type !== 'netns' && c.type !== 'answer');
+  const needed = namespacesNeeded(checks);
+  const needsList = needed.all || checks.some((c) => c.type === 'netns');
+  const guess = needed.all ? (lastNetns.get(sandbox) ?? []) : [];
+  const qs = planQueries(stateChecks, guess);
+  if (needsList) qs.unshift({ argv: LIST_NETNS, apply: (r, snap) => (snap.netns = parseNetnsList(r)) });
+  const run = async (batch: Query[]) => {
+    if (batch.length === 0) return;
+    const results = await sandbox.query(batch.map((q) => q.argv));
+    batch.forEach((q, i) => {
       const r = results[i];
       if (r) q.apply(r, s);
     });
+  };
+  await run(qs);
+  if (needsList) lastNetns.set(sandbox, s.netns);
+  if (needed.all) {
+    // A namespace made since the last evaluation: read it now (a second round, rarely needed).
+    const read = new Set([...needed.names, ROOT, ...guess]);
+    await run(s.netns.filter((ns) => !read.has(ns)).flatMap((ns) => nsQueries(ns)));
   }
   return s;
 }

@@ -1,21 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { RunResult } from '../types.js';
 
-// The engine's state queries cost one process entry into the sandbox instead of one each:
-// a small bash script runs them all in parallel into a private temp dir, then prints every
-// result between unique boundary lines.
+// The engine's state queries cost one process entry into the sandbox instead of one each: a
+// small bash script starts them all at once (a failing `ping -W1` waits its second beside the
+// `ip` reads, not after them), then prints every result between unique boundary lines. Each
+// command's output goes to files that already begin with its boundary, so one `cat` prints
+// them all: the script forks only the commands, mktemp, cat and rm.
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export function batchScript(commands: readonly (readonly string[])[], boundary: string): string {
-  const lines = ['d=$(mktemp -d)'];
+  const lines = ['d=$(mktemp -d) || exit 1'];
   commands.forEach((argv, i) => {
-    lines.push(`${argv.map(q).join(" ")} >"$d/${i}.o" 2>"$d/${i}.e" </dev/null; echo $? >"$d/${i}.c"`);
+    lines.push(`printf '\\n${boundary} ${i} o\\n' >"$d/${i}o"; printf '\\n${boundary} ${i} e\\n' >"$d/${i}e"`);
+    lines.push(`${argv.map(q).join(' ')} >>"$d/${i}o" 2>>"$d/${i}e" </dev/null & p${i}=$!`);
   });
-
-  commands.forEach((_, i) => {
-    lines.push(`printf '\\n${boundary} ${i} %s o\\n' "$(cat "$d/${i}.c")"; cat "$d/${i}.o"; printf '\\n${boundary} ${i} e\\n'; cat "$d/${i}.e"`);
-  });
-  lines.push(`printf '\\n${boundary} end\\n'; rm -rf "$d"`);
+  commands.forEach((_, i) => lines.push(`wait $p${i}; c${i}=$?`));
+  lines.push(`cat ${commands.map((_, i) => `"$d/${i}o" "$d/${i}e"`).join(' ')}`);
+  lines.push(`printf '\\n${boundary} codes %s\\n' "${commands.map((_, i) => `$c${i}`).join(' ')}"`);
+  lines.push(`printf '${boundary} end\\n'; rm -rf "$d"`);
   return lines.join('\n');
 }
 
@@ -25,18 +27,22 @@ export function newBoundary(): string {
 
 /** Split the script's output back into one RunResult per command. */
 export function parseBatch(out: string, count: number, boundary: string, durationMs: number): RunResult[] {
+  const codes = new RegExp(`\\n${boundary} codes ([-\\d ]*)\\n${boundary} end\\n`).exec(out)?.[1]?.split(' ').map(Number);
   const results: RunResult[] = [];
   for (let i = 0; i < count; i++) {
-    const head = new RegExp(`\\n${boundary} ${i} (-?\\d+) o\\n`).exec(out);
-    const mid = out.indexOf(`\n${boundary} ${i} e\n`);
-    const next = out.indexOf(`\n${boundary} `, mid + 1);
-    if (!head || mid < 0) {
+    const oHead = `\n${boundary} ${i} o\n`;
+    const eHead = `\n${boundary} ${i} e\n`;
+    const o = out.indexOf(oHead);
+    const e = out.indexOf(eHead, o + 1);
+    const next = out.indexOf(`\n${boundary} `, e + 1);
+    const code = codes?.[i];
+    if (o < 0 || e < 0 || next < 0 || code === undefined || Number.isNaN(code)) {
       results.push({ exitCode: null, signal: null, stdout: '', stderr: 'no result', timedOut: true, truncated: false, interrupted: false, durationMs });
       continue;
     }
-    const stdout = out.slice(head.index + head[0].length, mid);
-    const stderr = out.slice(mid + `\n${boundary} ${i} e\n`.length, next < 0 ? undefined : next);
-    results.push({ exitCode: Number(head[1]), signal: null, stdout, stderr, timedOut: false, truncated: false, interrupted: false, durationMs });
+    const stdout = out.slice(o + oHead.length, e);
+    const stderr = out.slice(e + eHead.length, next);
+    results.push({ exitCode: code, signal: null, stdout, stderr, timedOut: false, truncated: false, interrupted: false, durationMs });
   }
   return results;
 }
