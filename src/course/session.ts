@@ -1,7 +1,7 @@
 import { evaluateChecks, type CheckResult } from '../checks/evaluate.js';
 import { gatherState } from '../checks/state.js';
 import type { Lang } from '../i18n/lang.js';
-import type { RunOptions, RunResult, Sandbox } from '../sandbox/types.js';
+import type { BootPhase, RunOptions, RunResult, Sandbox } from '../sandbox/types.js';
 import type { Course, Lesson } from './load.js';
 import { flatSteps, reduce, resumePosition, stepKey, stepStates, type Progress, type ProgressEvent, type StepPos } from './progress.js';
 import type { ProgressStore } from './progressStore.js';
@@ -16,7 +16,7 @@ export type Builtin = (args: string[], ctx: { sandbox: Sandbox; lang: Lang; opts
 
 export interface SessionOptions {
   course: Course;
-  makeSandbox: () => Promise<Sandbox>;
+  makeSandbox: (o?: { onPhase?: (p: BootPhase) => void }) => Promise<Sandbox>;
   store: ProgressStore;
   lang: Lang;
   unlockAll?: boolean;
@@ -63,6 +63,8 @@ export class Session {
   readonly course: Course;
   lang: Lang;
   unlockAll: boolean;
+  /** Where each new sandbox reports its boot phases (the REPL's busy line). */
+  onBootPhase?: (p: BootPhase) => void;
   private sandbox: Sandbox | null = null;
   private progress: Progress;
   private posValue: StepPos;
@@ -155,7 +157,7 @@ export class Session {
    */
   private async rebuild(pos: StepPos, onFF?: (p: FastForwardProgress) => void, signal?: AbortSignal): Promise<void> {
     await this.close();
-    this.sandbox = await this.opts.makeSandbox();
+    this.sandbox = await this.opts.makeSandbox({ onPhase: this.onBootPhase });
     const before = flatSteps(this.course).filter(
       (s) => s.pos.lesson < pos.lesson || (s.pos.lesson === pos.lesson && s.pos.step < pos.step),
     );

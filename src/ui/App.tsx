@@ -7,15 +7,15 @@ import { Lines } from './LineView.js';
 import { buildLive, headerLine, type Size } from './live.js';
 import { entryLines } from './log.js';
 import { buildHelp, buildMenu } from './menu.js';
-import { useSession, type BootHooks, type Failure } from './useSession.js';
+import { useSession, type Failure } from './useSession.js';
 import { useTermSize } from './useTermSize.js';
 import type { Session } from '../course/session.js';
 
 // The interactive tutor: the finished log above (ink <Static>), the live part below.
 
 export interface AppProps {
-  /** Makes the session (and so, on start, its sandbox); boot phases are reported through the hooks. */
-  makeSession: (hooks: BootHooks) => Promise<Session>;
+  /** The session, its sandbox not started yet: the app starts it (showing the step meanwhile) and closes it. */
+  session: Session;
   lang: Lang;
   mapOn?: boolean;
   /** false: no colours or styles (NO_COLOR, --no-color) */
@@ -54,7 +54,7 @@ export function App(props: AppProps) {
   const size = useTermSize(props.size);
   const color = props.color ?? true;
   const view = useSession({
-    makeSession: props.makeSession,
+    session: props.session,
     lang: props.lang,
     mapOn: props.mapOn ?? false,
     onSettings: props.onSettings,

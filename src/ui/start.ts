@@ -51,29 +51,26 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     ]),
   );
   const settings = store.loadSettings();
-  let session: InstanceType<typeof Session> | null = null;
+  // The sandbox code is loaded and the backend chosen while the first step is already on
+  // screen; a failure to find one surfaces when the session makes its sandbox.
+  const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend));
+  factory.catch(() => {});
+  const session = new Session({
+    course: o.course,
+    makeSandbox: async (m) => (await factory).make(m),
+    store: store.fileProgressStore(o.courseDir),
+    lang: o.lang,
+    unlockAll: o.unlockAll,
+    builtins: builtins(),
+  });
   let code = 0;
 
   const app = render(
     React.createElement(App, {
+      session,
       lang: o.lang,
       mapOn: settings.map ?? false,
       color,
-      makeSession: async ({ onPhase }) => {
-        // The sandbox code is loaded and the backend chosen while the first step is already on
-        // screen; a failure to find one surfaces when the session makes its sandbox.
-        const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend, { onPhase }));
-        factory.catch(() => {});
-        session = new Session({
-          course: o.course,
-          makeSandbox: async () => (await factory).make(),
-          store: store.fileProgressStore(o.courseDir),
-          lang: o.lang,
-          unlockAll: o.unlockAll,
-          builtins: builtins(),
-        });
-        return session;
-      },
       onSettings: (patch) => {
         try {
           store.saveSettings({ ...store.loadSettings(), ...patch });
@@ -90,7 +87,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
 
   // The terminal went away or we were told to stop: take the sandbox down with us.
   const stop = () => {
-    void (session as InstanceType<typeof Session> | null)?.close().finally(() => app.unmount());
+    void session.close().finally(() => app.unmount());
   };
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
@@ -99,7 +96,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
-    await (session as InstanceType<typeof Session> | null)?.close().catch(() => {});
+    await session.close().catch(() => {});
   }
   return code;
 }

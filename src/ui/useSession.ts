@@ -22,12 +22,9 @@ import { capOutput, sanitizeOutput } from './text.js';
 // UI state around a Session: what is on screen, what is running, what the keys do. No course
 // logic lives here: every decision about steps, checks and hints is the Session's.
 
-export interface BootHooks {
-  onPhase: (p: BootPhase) => void;
-}
-
 export interface SessionHookOptions {
-  makeSession: (hooks: BootHooks) => Promise<Session>;
+  /** Made without a sandbox: the hook starts it, showing the step meanwhile. */
+  session: Session;
   lang: Lang;
   mapOn: boolean;
   onSettings?: (s: { lang?: Lang; map?: boolean }) => void;
@@ -94,32 +91,50 @@ function entryFromRun(command: string, output: string, run: RunResult | undefine
   };
 }
 
+/** The log entry that prints a step's title and text. */
+function stepEntryOf(s: Session, lang: Lang): NewEntry {
+  const v = s.current;
+  return {
+    kind: 'step',
+    lessonNo: v.pos.lesson + 1,
+    lessonTitle: lessonTitle(v.lesson, lang),
+    stepTitle: s.text.title,
+    body: s.text.body,
+    stepNo: v.pos.step + 1,
+    stepCount: v.lesson.def.steps.length,
+  };
+}
+
 export function useSession(opts: SessionHookOptions): SessionView {
-  const [state, setState] = useState<UiState>(() => ({
-    stage: 'boot',
-    failure: null,
-    log: [],
-    busy: { kind: 'boot' },
-    line: emptyLine(),
-    notice: null,
-    confirm: null,
-    mode: 'prompt',
-    menuSel: 0,
-    menuMsg: null,
-    helpScroll: 0,
-    lang: opts.lang,
-    mapOn: opts.mapOn,
-    courseDone: false,
-    runtimeError: null,
-    version: 0,
-  }));
+  // The step is in the very first frame, while the sandbox starts: the learner reads, not waits.
+  const [state, setState] = useState<UiState>(() => {
+    opts.session.lang = opts.lang;
+    return {
+      stage: 'boot',
+      failure: null,
+      log: [{ ...stepEntryOf(opts.session, opts.lang), id: 0 } as LogEntry],
+      busy: { kind: 'boot' },
+      line: emptyLine(),
+      notice: null,
+      confirm: null,
+      mode: 'prompt',
+      menuSel: 0,
+      menuMsg: null,
+      helpScroll: 0,
+      lang: opts.lang,
+      mapOn: opts.mapOn,
+      courseDone: false,
+      runtimeError: null,
+      version: 0,
+    };
+  });
   // The latest state, for async flows that outlive a render.
   const ref = useRef(state);
   const update = useCallback((fn: (s: UiState) => UiState) => {
     ref.current = fn(ref.current);
     setState(ref.current);
   }, []);
-  const sessionRef = useRef<Session | null>(null);
+  const sessionRef = useRef<Session | null>(opts.session);
   const abortRef = useRef<AbortController | null>(null);
   const queueRef = useRef<string[]>([]);
   const nextId = useRef(1);
@@ -145,18 +160,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
 
   const stepEntry = useCallback((): NewEntry | null => {
     const s = sessionRef.current;
-    if (!s) return null;
-    const v = s.current;
-    const lang = ref.current.lang;
-    return {
-      kind: 'step',
-      lessonNo: v.pos.lesson + 1,
-      lessonTitle: lessonTitle(v.lesson, lang),
-      stepTitle: s.text.title,
-      body: s.text.body,
-      stepNo: v.pos.step + 1,
-      stepCount: v.lesson.def.steps.length,
-    };
+    return s ? stepEntryOf(s, ref.current.lang) : null;
   }, []);
   const showStep = useCallback(() => {
     const e = stepEntry();
@@ -200,14 +204,10 @@ export function useSession(opts: SessionHookOptions): SessionView {
         s.busy && (s.busy.kind === 'boot' || s.busy.kind === 'ff') ? { ...s, busy: { ...s.busy, phase: p.phase } } : s,
       );
     (async () => {
-      let session: Session | null = null;
+      const session = optsRef.current.session;
       try {
-        session = await optsRef.current.makeSession({ onPhase });
-        session.lang = ref.current.lang;
-        sessionRef.current = session;
-        // The step is on screen while the sandbox starts: the learner reads instead of waiting.
+        session.onBootPhase = onPhase;
         const shown = session.current.key;
-        showStep();
         const ac = new AbortController();
         abortRef.current = ac;
         await session.start(onFF, ac.signal);
@@ -219,7 +219,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
         bump();
       } catch (e) {
         abortRef.current = null;
-        await session?.close().catch(() => {});
+        await session.close().catch(() => {});
         sessionRef.current = null;
         const failure: Failure =
           e instanceof SandboxError

@@ -21,7 +21,7 @@ describe('the REPL', () => {
       store: memoryProgressStore({ ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } }),
       lang: 'en',
     });
-    const t = await mount({ makeSession: async () => session, waitReady: false });
+    const t = await mount({ session, waitReady: false });
     // Given a sandbox that has not started yet, the learner already reads the step
     await t.waitFor('Two namespaces');
     expect(live(t.lastFrame())).toContain('starting the sandbox');

@@ -55,25 +55,28 @@ export async function mount(
     info?: Partial<SandboxInfo>;
     builtins?: Record<string, Builtin>;
     mapOn?: boolean;
-    makeSession?: () => Promise<Session>;
+    /** a session of the test's own (its sandbox, its store) instead of the default one */
+    session?: Session;
     delayMs?: number;
     waitReady?: boolean;
   } = {},
 ): Promise<Mounted> {
   let box: FakeSandbox | null = null;
-  const session = new Session({
-    course: opts.course ?? tinyCourse(),
-    makeSandbox: async () => (box = new FakeSandbox(opts.info, opts.delayMs)),
-    store: memoryProgressStore(opts.progress ?? emptyProgress()),
-    lang: opts.lang ?? 'en',
-    unlockAll: opts.unlockAll,
-    builtins: opts.builtins,
-  });
+  const session =
+    opts.session ??
+    new Session({
+      course: opts.course ?? tinyCourse(),
+      makeSandbox: async () => (box = new FakeSandbox(opts.info, opts.delayMs)),
+      store: memoryProgressStore(opts.progress ?? emptyProgress()),
+      lang: opts.lang ?? 'en',
+      unlockAll: opts.unlockAll,
+      builtins: opts.builtins,
+    });
   const settings: { lang?: Lang; map?: boolean }[] = [];
   let code: number | null = null;
   const r = render(
     <App
-      makeSession={opts.makeSession ?? (async () => session)}
+      session={session}
       lang={opts.lang ?? 'en'}
       size={opts.size ?? { columns: 80, rows: 24 }}
       color={false}

@@ -6,6 +6,9 @@ import { KEY, live, mount, sleep, until } from './harness.js';
 import { emptyProgress } from '../../src/course/progress.js';
 import { App } from '../../src/ui/App.js';
 import { SandboxError } from '../../src/sandbox/types.js';
+import { memoryProgressStore } from '../../src/course/progressStore.js';
+import { Session } from '../../src/course/session.js';
+import { tinyCourse } from './fakes.js';
 
 afterEach(() => cleanup());
 
@@ -126,11 +129,18 @@ describe('boot', () => {
         lang="en"
         color={false}
         size={{ columns: 80, rows: 24 }}
-        makeSession={async ({ onPhase }) => {
-          onPhase({ phase: 'booting the kernel' });
-          await sleep(50);
-          throw new SandboxError('the UML kernel did not boot', 'Run `ipip-tutor doctor`.', 'line 1\nKernel panic - not syncing');
-        }}
+        session={
+          new Session({
+            course: tinyCourse(),
+            makeSandbox: async (o) => {
+              o?.onPhase?.({ phase: 'booting the kernel' });
+              await sleep(50);
+              throw new SandboxError('the UML kernel did not boot', 'Run `ipip-tutor doctor`.', 'line 1\nKernel panic - not syncing');
+            },
+            store: memoryProgressStore(),
+            lang: 'en',
+          })
+        }
         onExit={(c) => (code = c)}
       />,
     );
