@@ -1,8 +1,8 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openCourse } from '../../src/course/courseCache.js';
+import { makeSeed, openCourse } from '../../src/course/courseCache.js';
 import { CourseError } from '../../src/course/courseError.js';
 import { loadCourse } from '../../src/course/load.js';
 
@@ -101,5 +101,26 @@ describe('course cache', () => {
     await openCourse(dir, cache);
     writeFileSync(join(cache, 'course.json'), '{"format":1,"key":');
     expect((await openCourse(dir, cache)).lessons[0]!.texts.en!.title).toBe('First title');
+  });
+
+  it('a shipped seed with the same file contents is used on a miss, wherever the course lies; a changed file voids it', async () => {
+    const built = course();
+    const seed = makeSeed(loadCourse(built));
+    seed.course.title.en = 'from the seed';
+    const seedFile = join(temp('ipip-tutor-seed-'), 'course-seed.json');
+    writeFileSync(seedFile, JSON.stringify(seed));
+    // Installed elsewhere (other paths, other mtimes): same contents, so the seed applies.
+    const installed = join(temp('ipip-tutor-installed-'), 'lessons');
+    cpSync(built, installed, { recursive: true });
+    const c = await openCourse(installed, temp('ipip-tutor-cache-'), seedFile);
+    expect(c.title.en).toBe('from the seed');
+    expect(c.dir).toBe(installed);
+    expect(c.lessons[0]!.dir).toBe(join(installed, 'l1'));
+    expect({ ...c, title: { en: 'T' } }).toEqual(loadCourse(installed));
+    // One changed file: the seed no longer matches, the loader runs.
+    edit(join(installed, 'l1', 'en.yaml'), text('Edited'));
+    const fresh = await openCourse(installed, temp('ipip-tutor-cache-'), seedFile);
+    expect(fresh.title.en).toBe('T');
+    expect(fresh.lessons[0]!.texts.en!.title).toBe('Edited');
   });
 });
