@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, requireBuilt } from '../helpers/tutor.js';
+
+// Issue: `npm pack` gives a package that runs with npx. The build bundles every runtime
+// dependency into dist/, so the packed package must run from a directory with no node_modules
+// anywhere above it: the learner's command, the course it ships, and a sandbox.
+
+let dir: string;
+let pkg: string;
+
+beforeAll(() => {
+  requireBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-pack-'));
+  // --ignore-scripts: pack the dist/ this test run built (prepare would rebuild it under the other tests)
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  expect(packed.status, packed.stderr).toBe(0);
+  const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  const untar = spawnSync('tar', ['xzf', tgz], { cwd: dir, encoding: 'utf8' });
+  expect(untar.status, untar.stderr).toBe(0);
+  pkg = join(dir, 'package');
+}, 180_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (args: string[]) =>
+  spawnSync(join(pkg, 'dist', 'cli', 'main.js'), args, {
+    cwd: pkg,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, XDG_STATE_HOME: join(dir, 'state'), XDG_CACHE_HOME: join(dir, 'cache'), NO_COLOR: '1' },
+  });
+
+describe('the packed package', () => {
+  it('holds the launcher, the bundle, the course and its seed, and no node_modules is anywhere above it', () => {
+    for (const f of ['dist/cli/main.js', 'dist/packets/tcpdumpLite.js', 'dist/course-seed.json', 'lessons/course.yaml', 'lessons/LICENSE', 'README.md', 'LICENSE'])
+      expect(existsSync(join(pkg, f)), f).toBe(true);
+    expect(existsSync(join(pkg, 'src'))).toBe(false);
+    for (let d = pkg; d !== '/'; d = join(d, '..')) expect(existsSync(join(d, 'node_modules')), d).toBe(false);
+  });
+
+  it('runs its command: --version, lessons, and a lesson played in a real host sandbox', () => {
+    const v = run(['--version']);
+    expect(v.stderr).toBe('');
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const lessons = JSON.parse(run(['lessons', '--json']).stdout) as { id: string }[];
+    expect(lessons.map((l) => l.id)).toContain('namespaces');
+    const play = run(['play', '--auto', '--backend', 'host', '--to', 'namespaces']);
+    expect(play.status, play.stdout + play.stderr).toBe(0);
+    expect(play.stdout).toMatch(/✓ namespaces\/add-ns/);
+    expect(play.stderr).not.toMatch(/\n\s+at /);
+  });
+});
