@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,22 @@ const latencies: string[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PLAY = (backend: string, ...more: string[]) => ['play', '--auto', '--backend', backend, ...more];
 
+/**
+ * The shipped course with a `sleep 30` added to the solution of namespaces/add-ns (state is the
+ * same): a fast-forward that replays it is reliably still under way when the kill comes. The
+ * real fast-forward is one short round trip per step, often over before a poll can see it.
+ */
+const SLOW_FF_COURSE = (() => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'evidence-slow-ff-')), 'lessons');
+  cpSync(join(REPO, 'lessons'), dir, { recursive: true });
+  const file = join(dir, '02-namespaces', 'lesson.yaml');
+  const yaml = readFileSync(file, 'utf8');
+  const slowed = yaml.replace('      - sudo ip netns add ns2\n', '      - sudo ip netns add ns2\n      - sleep 30\n');
+  if (slowed === yaml) throw new Error(`${file}: the add-ns solution changed; update SLOW_FF_COURSE`);
+  writeFileSync(file, slowed);
+  return dir;
+})();
+
 /** `@CMDS` in args is replaced by a file holding `commands` (play --commands: what a learner typed). */
 const CMDS = '@CMDS';
 const TYPED = (backend: string, from: string) => ['play', '--commands', CMDS, '--echo', '--backend', backend, '--from', from];
@@ -72,10 +88,10 @@ const HOST_POINTS: KillPoint[] = [
   },
   {
     name: 'during fast-forward (--from underlay-ping replays earlier solutions)',
-    args: PLAY('host', '--from', 'underlay-ping'),
+    args: PLAY('host', '--lessons', SLOW_FF_COURSE, '--from', 'underlay-ping'),
     reach: async (run) => {
-      // no step line yet, and a replay batch (`bash -c sudo ip ...`) is running in the sandbox
-      await run.waitProcess((p) => run.lines.length === 0 && p.comm === 'bash' && p.cmdline.includes('sudo ip '), 20_000);
+      // no step line yet, and the replay of add-ns (its `sleep 30`) is running in the sandbox
+      await run.waitProcess((p) => run.lines.length === 0 && p.comm === 'sleep' && p.cmdline.includes('sleep 30'), 20_000);
     },
     sandboxProcess: HOLDER,
   },
@@ -237,6 +253,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
+  rmSync(join(SLOW_FF_COURSE, '..'), { recursive: true, force: true });
   console.log(`signal -> tutor exit:\n${latencies.join('\n')}`);
   // The whole file, all kills and restarts together, left the host network as it found it.
   // (Temp files are checked per run, attributed to that run: other test files run alongside this one.)
