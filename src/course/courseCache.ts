@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Course } from './load.js';
+import { writeFileAtomic, xdgDir } from './userFiles.js';
 
 // Parsing and validating the course's YAML files is most of a start (about 170 ms of YAML and
 // zod, before any frame). The validated course is kept as JSON and used again while neither a
@@ -22,8 +22,7 @@ interface CacheFile {
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(env.HOME ?? homedir(), '.cache');
-  return join(base, 'ipip-tutor');
+  return xdgDir('XDG_CACHE_HOME', '.cache', env);
 }
 
 function stamp(file: string): string {
@@ -94,12 +93,9 @@ function readCache(file: string, key: string): Course | null {
   }
 }
 
-function writeCache(dir: string, file: string, data: CacheFile): void {
+function writeCache(file: string, data: CacheFile): void {
   try {
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data));
-    renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(data));
   } catch {
     /* a cache that cannot be written only costs the next start its speed */
   }
@@ -120,6 +116,6 @@ export async function openCourse(courseDir: string, dir: string = cacheDir(), se
   }
   const seeded = key !== null ? readSeed(seedFile, courseDir) : null;
   const course = seeded ?? (await import('./load.js')).loadCourse(courseDir);
-  if (key !== null) writeCache(dir, file, { format: FORMAT, key, course });
+  if (key !== null) writeCache(file, { format: FORMAT, key, course });
   return course;
 }

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { emptyProgress, type Progress } from './progress.js';
+import { writeFileAtomic, xdgDir } from './userFiles.js';
 
 // Progress and settings live in the XDG state directory, one progress file per course
 // (a custom course with --lessons must not overwrite the shipped course's progress).
@@ -12,18 +12,11 @@ export interface ProgressStore {
 }
 
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME ?? homedir(), '.local', 'state');
-  return join(base, 'ipip-tutor');
+  return xdgDir('XDG_STATE_HOME', join('.local', 'state'), env);
 }
 
 export function courseKey(courseDir: string): string {
   return createHash('sha256').update(courseDir).digest('hex').slice(0, 12);
-}
-
-function writeAtomic(file: string, data: string) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
 }
 
 export function fileProgressStore(courseDir: string, dir: string = stateDir()): ProgressStore {
@@ -38,8 +31,7 @@ export function fileProgressStore(courseDir: string, dir: string = stateDir()): 
       }
     },
     save(p) {
-      mkdirSync(dir, { recursive: true });
-      writeAtomic(file, JSON.stringify(p, null, 2));
+      writeFileAtomic(file, JSON.stringify(p, null, 2));
     },
   };
 }
@@ -63,6 +55,5 @@ export function loadSettings(dir: string = stateDir()): Settings {
 }
 
 export function saveSettings(s: Settings, dir: string = stateDir()): void {
-  mkdirSync(dir, { recursive: true });
-  writeAtomic(join(dir, 'settings.json'), JSON.stringify(s, null, 2));
+  writeFileAtomic(join(dir, 'settings.json'), JSON.stringify(s, null, 2));
 }
