@@ -4,6 +4,7 @@
 // about the topology is hard-coded, so a broken setup shows its real, broken path); and the
 // per-device counters before and after, showing which devices the packets crossed.
 
+import { listNetns } from '../checks/state.js';
 import type { Lang } from '../i18n/lang.js';
 import type { RunOptions, RunResult, Sandbox } from '../sandbox/types.js';
 import { decodePacket, ipv4Layers, tunnelKind, type DecodedPacket, type IcmpLayer } from './decode.js';
@@ -127,12 +128,6 @@ function parseJson<T>(r: RunResult | undefined, fallback: T): T {
   } catch {
     return fallback;
   }
-}
-
-async function listNamespaces(sb: Sandbox): Promise<NsName[]> {
-  const [r] = await sb.query([['ip', '-j', 'netns', 'list']]);
-  const list = parseJson<{ name: string }[] | null>(r, []) ?? [];
-  return list.map((n) => n.name).sort();
 }
 
 async function readState(sb: Sandbox, namespaces: NsName[]): Promise<NsState[]> {
@@ -383,7 +378,7 @@ export async function analyzeFlow(sandbox: Sandbox, opts: FlowOptions = {}): Pro
   const to = opts.to ?? '10.10.200.10';
   const captureDev = opts.captureDev ?? 'v1-P';
   const count = opts.count ?? 2;
-  const namespaces = await listNamespaces(sandbox);
+  const namespaces = (await listNetns(sandbox)).sort();
   const before = await readState(sandbox, namespaces);
 
   // Paths first (route get sends nothing), so the counters only move for the ping.

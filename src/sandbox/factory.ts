@@ -9,14 +9,14 @@ export type BackendChoice = BackendName | 'auto';
 export interface SandboxFactory {
   backend: BackendName;
   reason: string;
-  /** `o` adds to the factory's options for this sandbox (e.g. where to report boot phases). */
+  /** `o`: this sandbox's options (e.g. where to report its boot phases). */
   make: (o?: SandboxOptions) => Promise<Sandbox>;
 }
 
-export async function sandboxFactory(choice: BackendChoice, opts: SandboxOptions = {}): Promise<SandboxFactory> {
+export async function sandboxFactory(choice: BackendChoice): Promise<SandboxFactory> {
   const { backend, reason, hostIpip } = await chooseBackend(choice);
   if (backend === 'host')
-    return { backend, reason, make: (o) => createHostSandbox({ ...opts, ...o, shims: hostShims(), canIpip: hostIpip }) };
+    return { backend, reason, make: (o) => createHostSandbox({ ...o, shims: hostShims(), canIpip: hostIpip }) };
   const { createUmlSandbox } = await import('./uml/umlSandbox.js');
-  return { backend, reason, make: (o) => createUmlSandbox({ ...opts, ...o }) };
+  return { backend, reason, make: (o) => createUmlSandbox(o) };
 }
