@@ -97,6 +97,23 @@ export function spawnTutor(args: string[], o: SpawnTutorOptions = {}): TutorRun 
     err += d;
     poke();
   });
+  /** Resolve when `test` finds something in the output so far (re-tried on every output and at exit). */
+  const waitOutput = <T>(test: () => { value: T } | null, timeoutMs: number, exitedMsg: () => string, timeoutMsg: () => string) =>
+    new Promise<T>((res, rej) => {
+      const check = () => {
+        const hit = test();
+        if (hit) return done(() => res(hit.value));
+        if (run.exit) return done(() => rej(new Error(exitedMsg())));
+      };
+      const timer = setTimeout(() => done(() => rej(new Error(timeoutMsg()))), timeoutMs);
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        f();
+      };
+      waiters.add(check);
+      check();
+    });
   const run: TutorRun = {
     child,
     pid,
@@ -115,37 +132,23 @@ export function spawnTutor(args: string[], o: SpawnTutorOptions = {}): TutorRun 
     tracker,
     tmp,
     waitLine(pred, timeoutMs = 30_000) {
-      return new Promise((res, rej) => {
-        const check = () => {
+      return waitOutput(
+        () => {
           const hit = lines.findIndex((l, i) => pred(l, i));
-          if (hit >= 0) return done(() => res(lines[hit]!));
-          if (run.exit) return done(() => rej(new Error(`tutor exited (${JSON.stringify(run.exit)}) before the awaited line; stdout:\n${out}\nstderr:\n${err}`)));
-        };
-        const timer = setTimeout(() => done(() => rej(new Error(`no awaited line within ${timeoutMs} ms; stdout so far:\n${out}\nstderr:\n${err}`))), timeoutMs);
-        const done = (f: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          f();
-        };
-        waiters.add(check);
-        check();
-      });
+          return hit >= 0 ? { value: lines[hit]! } : null;
+        },
+        timeoutMs,
+        () => `tutor exited (${JSON.stringify(run.exit)}) before the awaited line; stdout:\n${out}\nstderr:\n${err}`,
+        () => `no awaited line within ${timeoutMs} ms; stdout so far:\n${out}\nstderr:\n${err}`,
+      );
     },
     waitStderr(pattern, timeoutMs = 30_000) {
-      return new Promise((res, rej) => {
-        const check = () => {
-          if (pattern.test(err)) return done(() => res());
-          if (run.exit) return done(() => rej(new Error(`tutor exited before stderr matched ${pattern}; stderr:\n${err}`)));
-        };
-        const timer = setTimeout(() => done(() => rej(new Error(`stderr did not match ${pattern} within ${timeoutMs} ms:\n${err}`))), timeoutMs);
-        const done = (f: () => void) => {
-          clearTimeout(timer);
-          waiters.delete(check);
-          f();
-        };
-        waiters.add(check);
-        check();
-      });
+      return waitOutput(
+        () => (pattern.test(err) ? { value: undefined } : null),
+        timeoutMs,
+        () => `tutor exited before stderr matched ${pattern}; stderr:\n${err}`,
+        () => `stderr did not match ${pattern} within ${timeoutMs} ms:\n${err}`,
+      );
     },
     async waitProcess(pred, timeoutMs = 30_000) {
       const until = Date.now() + timeoutMs;
