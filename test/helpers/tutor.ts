@@ -50,7 +50,6 @@ export interface TutorRun {
   /** Private TMPDIR of this run: anything the tutor leaves behind in its temp dir shows up here. */
   tmp: string;
   waitLine(pred: (line: string, index: number) => boolean, timeoutMs?: number): Promise<string>;
-  waitStderr(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Wait until a process of the tutor's tree matches. */
   waitProcess(pred: (p: ProcInfo) => boolean, timeoutMs?: number): Promise<ProcInfo>;
   /** Remove the private TMPDIR (call after checking it). */
@@ -140,14 +139,6 @@ export function spawnTutor(args: string[], o: SpawnTutorOptions = {}): TutorRun 
         timeoutMs,
         () => `tutor exited (${JSON.stringify(run.exit)}) before the awaited line; stdout:\n${out}\nstderr:\n${err}`,
         () => `no awaited line within ${timeoutMs} ms; stdout so far:\n${out}\nstderr:\n${err}`,
-      );
-    },
-    waitStderr(pattern, timeoutMs = 30_000) {
-      return waitOutput(
-        () => (pattern.test(err) ? { value: undefined } : null),
-        timeoutMs,
-        () => `tutor exited before stderr matched ${pattern}; stderr:\n${err}`,
-        () => `stderr did not match ${pattern} within ${timeoutMs} ms:\n${err}`,
       );
     },
     async waitProcess(pred, timeoutMs = 30_000) {
