@@ -2,7 +2,7 @@ import { findExecutable } from '../sandbox/probe.js';
 import { hostLibDirs } from '../sandbox/uml/umlSandbox.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsc, promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Course } from '../course/load.js';
@@ -48,7 +48,10 @@ export function hostFloor(commands: readonly string[]): Promise<SpawnResult & { 
     floorScript(commands),
   ].join('\n');
   const argv = [...user.dropPrefix, 'unshare', '-Urnm', '--propagation', 'private', 'bash', '-c', script];
-  return runMeasured(argv, { env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' }, cwd: '/' }).then((r) => ({
+  return runMeasured(argv, {
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' },
+    cwd: '/',
+  }).then((r) => ({
     ...r,
     fails: parseFails(r.stdout),
   }));
@@ -58,7 +61,6 @@ function parseFails(out: string): number | null {
   const m = /IPIP-BENCH-END fails=(\d+)/.exec(out);
   return m ? Number(m[1]) : null;
 }
-
 
 /**
  * The UML floor: the same kernel, the same boot plan (bootPlan.ts: kernel arguments, fstabs and
@@ -73,7 +75,8 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
     const plan = { bootDir, nodePath: process.execPath, memMiB, umid: `ipip-tutor-bench-${process.pid}-${randomBytes(3).toString('hex')}` };
     const files = guestFiles(plan, await hostLibDirs());
     const agentLine = /^exec .*agent\.cjs.*$/m;
-    if (!agentLine.test(files['init.sh'])) throw new Error('bootPlan init.sh no longer ends by starting the agent; update src/bench/floor.ts');
+    if (!agentLine.test(files['init.sh']))
+      throw new Error('bootPlan init.sh no longer ends by starting the agent; update src/bench/floor.ts');
     const tail = [
       // what the agent does before it is ready: make the modules visible to modprobe
       '[ -e /usr/lib/modules ] || ln -s uml/modules /usr/lib/modules 2>/dev/null',
@@ -84,10 +87,16 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
       "systemctl poweroff -ff 2>/dev/null || perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'",
     ].join('\n');
     const init = files['init.sh'].replace(agentLine, tail);
-    const all: Record<string, string> = { 'init.sh': init, 'fstab.early': files['fstab.early'], 'fstab.late': files['fstab.late'], 'floor.sh': floorScript(commands) };
+    const all: Record<string, string> = {
+      'init.sh': init,
+      'fstab.early': files['fstab.early'],
+      'fstab.late': files['fstab.late'],
+      'floor.sh': floorScript(commands),
+    };
     for (const [n, t] of Object.entries(all)) await fsp.writeFile(path.join(bootDir, n), t, { mode: n === 'init.sh' ? 0o755 : 0o644 });
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
-    if (user.dropPrefix.length) for (const p of ['', 'uml', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
+    if (user.dropPrefix.length)
+      for (const p of ['', 'uml', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
     const argv = [...user.dropPrefix, kernel, ...kernelArgs(plan)];
     const r = await runWithChannel(argv, bootDir);
     return { ...r, fails: parseFails(r.stdout) };

@@ -11,7 +11,7 @@ import { defaultCourseDir } from '../course/courseDir.js';
 import { loadCourse, type Course } from '../course/load.js';
 import { flatSteps, type StepPos } from '../course/progress.js';
 import { memoryProgressStore } from '../course/progressStore.js';
-import { Session } from '../course/session.js';
+import { Session } from '../engine/session.js';
 import { lessonTitle } from '../course/texts.js';
 import { createHostSandbox } from '../sandbox/host/hostSandbox.js';
 import { hostShims } from '../sandbox/hostShims.js';
@@ -117,7 +117,13 @@ async function commandRoundTrips(sb: Sandbox, n: number): Promise<number[]> {
   return t;
 }
 
-async function playVsFloor(backend: 'host' | 'uml', course: Course, to: string | undefined, n: number, floor: (cmds: string[]) => ReturnType<typeof hostFloor>) {
+async function playVsFloor(
+  backend: 'host' | 'uml',
+  course: Course,
+  to: string | undefined,
+  n: number,
+  floor: (cmds: string[]) => ReturnType<typeof hostFloor>,
+) {
   const args = [CLI, 'play', '--auto', '--backend', backend, ...(to ? ['--to', to] : [])];
   const stateHome = mkdtempSync(path.join(os.tmpdir(), 'ipip-bench-state-'));
   const env = { ...process.env, XDG_STATE_HOME: stateHome, XDG_CACHE_HOME: cacheHome, NO_COLOR: '1' };
@@ -131,12 +137,16 @@ async function playVsFloor(backend: 'host' | 'uml', course: Course, to: string |
   try {
     for (let i = 0; i < n; i++) {
       const r = await runMeasured(args, { env, timeoutMs: 600_000 });
-      if (r.code !== 0) problems.push(`play --auto --backend ${backend}${to ? ` --to ${to}` : ''} exited ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+      if (r.code !== 0)
+        problems.push(
+          `play --auto --backend ${backend}${to ? ` --to ${to}` : ''} exited ${r.code}: ${(r.stdout + r.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+        );
       walls.push(r.wallMs);
       if (r.peakRssKiB) peak = Math.max(peak ?? 0, r.peakRssKiB);
       const f = await floor(cmds);
       // Some lesson commands are meant to fail (the too-big ping of the mtu lesson): a count, not a problem.
-      if (f.fails === null) problems.push(`${backend} floor did not finish its script: ${f.stdout.trim().split('\n').slice(-3).join(' | ')}`);
+      if (f.fails === null)
+        problems.push(`${backend} floor did not finish its script: ${f.stdout.trim().split('\n').slice(-3).join(' | ')}`);
       else floorFails = f.fails;
       floors.push(f.wallMs);
       if (f.peakRssKiB) floorPeak = Math.max(floorPeak ?? 0, f.peakRssKiB);
@@ -171,7 +181,14 @@ async function benchHost(course: Course): Promise<void> {
       const ms = await frame();
       if (ms !== null) frames.push(ms);
     }
-    row({ backend: 'host', figure: 'first lesson frame (spawn -> title on a pty), course cached', value: frames.length ? median(frames) : null, unit: 'ms', target: 400, detail: `median of ${frames.length}` });
+    row({
+      backend: 'host',
+      figure: 'first lesson frame (spawn -> title on a pty), course cached',
+      value: frames.length ? median(frames) : null,
+      unit: 'ms',
+      target: 400,
+      detail: `median of ${frames.length}`,
+    });
     row({ backend: 'host', figure: 'the same at the first start (no cache yet: seed checked by content)', value: cold, unit: 'ms' });
   } finally {
     rmSync(stateHome, { recursive: true, force: true });
@@ -198,7 +215,14 @@ async function benchHost(course: Course): Promise<void> {
     ready.push(r.ms);
     await r.value.close();
   }
-  row({ backend: 'host', figure: 'sandbox ready (createHostSandbox)', value: median(ready), unit: 'ms', target: 100, detail: `median of ${ready.length}` });
+  row({
+    backend: 'host',
+    figure: 'sandbox ready (createHostSandbox)',
+    value: median(ready),
+    unit: 'ms',
+    target: 100,
+    detail: `median of ${ready.length}`,
+  });
 
   log('host: command round trips');
   const sb = await make();
@@ -212,12 +236,25 @@ async function benchHost(course: Course): Promise<void> {
 
   log('host: checks per step');
   const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(3, 1));
-  row({ backend: 'host', figure: 'checks per step, median (Session.evaluate)', value: median(per), unit: 'ms', target: 30, detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}` });
+  row({
+    backend: 'host',
+    figure: 'checks per step, median (Session.evaluate)',
+    value: median(per),
+    unit: 'ms',
+    target: 30,
+    detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}`,
+  });
 
   log('host: play --auto --to underlay-ping vs the floor');
   const p = await playVsFloor('host', course, 'underlay-ping', reps(2, 1), hostFloor);
   row({ backend: 'host', figure: 'play --auto --to underlay-ping (wall, Node start included)', value: p.wall, unit: 'ms', target: 1000 });
-  row({ backend: 'host', figure: `floor: same ${p.commands} commands, plain script in unshare -Urnm`, value: p.floor, unit: 'ms', detail: `${p.floorFails} exit non-zero` });
+  row({
+    backend: 'host',
+    figure: `floor: same ${p.commands} commands, plain script in unshare -Urnm`,
+    value: p.floor,
+    unit: 'ms',
+    detail: `${p.floorFails} exit non-zero`,
+  });
   row({ backend: 'host', figure: 'ratio play / floor', value: p.wall / p.floor, unit: 'x' });
   row({ backend: 'tutor', figure: 'peak RSS, play --auto --backend host', value: p.peak === null ? null : p.peak / 1024, unit: 'MiB' });
 }
@@ -235,12 +272,26 @@ async function benchUml(course: Course): Promise<void> {
     if (sb) await sb.close();
     sb = r.value;
   }
-  row({ backend: 'uml', figure: 'sandbox ready (boot to agent ready)', value: median(boots), unit: 'ms', target: 2500, detail: `median of ${boots.length}` });
+  row({
+    backend: 'uml',
+    figure: 'sandbox ready (boot to agent ready)',
+    value: median(boots),
+    unit: 'ms',
+    target: 2500,
+    detail: `median of ${boots.length}`,
+  });
 
   try {
     log('uml: command round trips');
     const t = await commandRoundTrips(sb!, reps(40, 10));
-    row({ backend: 'uml', figure: "one command, median (run('true'))", value: median(t), unit: 'ms', target: 100, detail: `n=${t.length}` });
+    row({
+      backend: 'uml',
+      figure: "one command, median (run('true'))",
+      value: median(t),
+      unit: 'ms',
+      target: 100,
+      detail: `n=${t.length}`,
+    });
     row({ backend: 'uml', figure: 'one command, p95', value: percentile(t, 95), unit: 'ms' });
 
     log('uml: guest memory');
@@ -260,7 +311,14 @@ async function benchUml(course: Course): Promise<void> {
 
   log('uml: checks per step');
   const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(2, 1));
-  row({ backend: 'uml', figure: 'checks per step, median (Session.evaluate)', value: median(per), unit: 'ms', target: 150, detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}` });
+  row({
+    backend: 'uml',
+    figure: 'checks per step, median (Session.evaluate)',
+    value: median(per),
+    unit: 'ms',
+    target: 150,
+    detail: `${per.length} steps, slowest ${fmtMs(Math.max(...per))}`,
+  });
 
   // The whole course takes over a minute on a small machine: --quick stops after underlay-ping.
   const to = quick ? 'underlay-ping' : undefined;
@@ -268,10 +326,26 @@ async function benchUml(course: Course): Promise<void> {
   const p = await playVsFloor('uml', course, to, 1, (c) => umlFloor(c));
   const what = to ? `--to ${to}` : 'whole course';
   row({ backend: 'uml', figure: `play --auto ${what} (wall, Node start included)`, value: p.wall, unit: 'ms' });
-  row({ backend: 'uml', figure: `floor: same kernel, init runs the ${p.commands} commands, halts`, value: p.floor, unit: 'ms', detail: `${p.floorFails} exit non-zero` });
+  row({
+    backend: 'uml',
+    figure: `floor: same kernel, init runs the ${p.commands} commands, halts`,
+    value: p.floor,
+    unit: 'ms',
+    detail: `${p.floorFails} exit non-zero`,
+  });
   row({ backend: 'uml', figure: 'ratio play / floor', value: p.wall / p.floor, unit: 'x', target: 2 });
-  row({ backend: 'uml', figure: 'linux.uml peak RSS in the floor run (VmHWM)', value: p.floorPeak === null ? null : p.floorPeak / 1024, unit: 'MiB' });
-  row({ backend: 'tutor', figure: 'peak RSS, play --auto --backend uml (largest process)', value: p.peak === null ? null : p.peak / 1024, unit: 'MiB' });
+  row({
+    backend: 'uml',
+    figure: 'linux.uml peak RSS in the floor run (VmHWM)',
+    value: p.floorPeak === null ? null : p.floorPeak / 1024,
+    unit: 'MiB',
+  });
+  row({
+    backend: 'tutor',
+    figure: 'peak RSS, play --auto --backend uml (largest process)',
+    value: p.peak === null ? null : p.peak / 1024,
+    unit: 'MiB',
+  });
 }
 
 function show(r: Row): string {
@@ -288,9 +362,19 @@ function showTarget(r: Row): string {
 
 function table(): string {
   const head = ['backend', 'figure', 'value', 'target', ''];
-  const body = rows.map((r) => [r.backend, r.figure + (r.detail ? ` (${r.detail})` : ''), show(r), showTarget(r), r.ok === undefined ? '' : r.ok ? 'PASS' : 'MISS']);
+  const body = rows.map((r) => [
+    r.backend,
+    r.figure + (r.detail ? ` (${r.detail})` : ''),
+    show(r),
+    showTarget(r),
+    r.ok === undefined ? '' : r.ok ? 'PASS' : 'MISS',
+  ]);
   const widths = head.map((_, i) => Math.max(head[i]!.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
@@ -306,7 +390,13 @@ async function main(): Promise<number> {
   const self = process.resourceUsage().maxRSS;
   row({ backend: 'tutor', figure: 'peak RSS of this bench process (in-process sandboxes and sessions)', value: self / 1024, unit: 'MiB' });
 
-  const machine = { cpus: os.cpus().length, load: os.loadavg().map((l) => Number(l.toFixed(2))), kernel: os.release(), node: process.version, uid: process.getuid?.() };
+  const machine = {
+    cpus: os.cpus().length,
+    load: os.loadavg().map((l) => Number(l.toFixed(2))),
+    kernel: os.release(),
+    node: process.version,
+    uid: process.getuid?.(),
+  };
   const out = `${table()}\n\n${quick ? 'quick run; ' : ''}${machine.cpus} CPUs, load ${machine.load.join(' ')}, kernel ${machine.kernel}, node ${machine.node}, ${fmtMs(performance.now() - started)} in all${problems.length ? `\n\nproblems:\n${problems.map((p) => `  - ${p}`).join('\n')}` : ''}\n`;
   if (json) {
     process.stderr.write(out);

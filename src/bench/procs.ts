@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 
 // Spawned measurements: wall time of a whole process (Node start included), its peak memory,
 // and the time until a text appears on a pseudo-terminal.
@@ -48,10 +49,11 @@ export function descendantPids(root: number): number[] {
   const stack = [root];
   while (stack.length) {
     const p = stack.pop()!;
-    for (const [c, pp] of parent) if (pp === p) {
-      out.push(c);
-      stack.push(c);
-    }
+    for (const [c, pp] of parent)
+      if (pp === p) {
+        out.push(c);
+        stack.push(c);
+      }
   }
   return out;
 }
@@ -62,7 +64,12 @@ export function runMeasured(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: 
   const full = gnu ? [GNU_TIME, '-v', ...argv] : argv;
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = spawn(full[0]!, full.slice(1), { env: o.env ?? process.env, cwd: o.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(full[0]!, full.slice(1), {
+      env: o.env ?? process.env,
+      cwd: o.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let stdout = '';
     let stderr = '';
     let hwm = 0;
@@ -101,15 +108,22 @@ export function runMeasured(argv: string[], o: { env?: NodeJS.ProcessEnv; cwd?: 
   });
 }
 
-const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[()][0-9A-B]/g;
-
 /**
  * Start `command` under a pseudo-terminal (util-linux `script`) of cols x rows and return the
  * milliseconds from spawn until `needle` appears in the rendered output; then end it.
  */
-export async function timeToText(command: string, needle: string, o: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; cols?: number; rows?: number } = {}): Promise<{ ms: number | null; output: string }> {
+export async function timeToText(
+  command: string,
+  needle: string,
+  o: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; cols?: number; rows?: number } = {},
+): Promise<{ ms: number | null; output: string }> {
   const inner = `stty cols ${o.cols ?? 100} rows ${o.rows ?? 30} 2>/dev/null; exec ${command}`;
-  const child = spawn('script', ['-qfc', inner, '/dev/null'], { env: o.env ?? process.env, cwd: o.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn('script', ['-qfc', inner, '/dev/null'], {
+    env: o.env ?? process.env,
+    cwd: o.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   const t0 = performance.now();
   let raw = '';
   const exited = new Promise<void>((r) => child.on('close', () => r()));
@@ -117,7 +131,7 @@ export async function timeToText(command: string, needle: string, o: { env?: Nod
     const timer = setTimeout(() => resolve(null), o.timeoutMs ?? 30_000);
     const onData = (d: Buffer) => {
       raw += d.toString('utf8');
-      if (raw.replace(ANSI, '').includes(needle)) {
+      if (stripVTControlCharacters(raw).includes(needle)) {
         clearTimeout(timer);
         resolve(performance.now() - t0);
       }
@@ -149,7 +163,7 @@ export async function timeToText(command: string, needle: string, o: { env?: Nod
   clearTimeout(t);
   // the tutor's sandbox dies with it; give it a moment so the next measurement starts clean
   for (let i = 0; i < 100 && tree.some(alive); i++) await new Promise((r) => setTimeout(r, 30));
-  return { ms, output: raw.replace(ANSI, '') };
+  return { ms, output: stripVTControlCharacters(raw) };
 }
 
 function alive(pid: number): boolean {

@@ -43,7 +43,9 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
-  banner: { js: "import { createRequire as __tutorCreateRequire } from 'node:module'; const require = __tutorCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __tutorCreateRequire } from 'node:module'; const require = __tutorCreateRequire(import.meta.url);",
+  },
   define: { 'process.env.NODE_ENV': '"production"' },
   // Only loaded by ink when DEV=true (React devtools), never shipped.
   external: ['react-devtools-core'],

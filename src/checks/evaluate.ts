@@ -1,4 +1,4 @@
-import type { Check } from '../course/schema.js';
+import type { Check } from './schema.js';
 import type { CheckMessageKey } from '../i18n/checkMessages.js';
 import { normaliseDst, kindOf, type IpLink } from './ipJson.js';
 import { nsOf, outputKey, pingKey, ROOT, sysctlKey, type NsState, type Snapshot } from './state.js';
@@ -53,9 +53,7 @@ function evalLink(c: Extract<Check, { type: 'link' }>, snap: Snapshot): CheckRes
   if (gone) return gone;
   if (!link) {
     const elsewhere = whereIsLink(snap, c.name, ns);
-    return elsewhere
-      ? result(c, false, 'link_elsewhere', { ...p, found: nsParam(elsewhere) })
-      : result(c, false, 'link_missing', p);
+    return elsewhere ? result(c, false, 'link_elsewhere', { ...p, found: nsParam(elsewhere) }) : result(c, false, 'link_missing', p);
   }
   const kind = kindOf(link);
   if (c.kind && kind !== c.kind) return result(c, false, 'link_wrong_kind', { ...p, found: kind, expected: c.kind });
@@ -123,13 +121,13 @@ function evalRoute(c: Extract<Check, { type: 'route' }>, snap: Snapshot): CheckR
   const gone = missingNs(c, snap, ns, c.dst);
   if (gone) return gone;
   if (matches.length === 0) return result(c, false, 'route_missing', p);
-  const best =
-    matches.find((r) => (c.via === undefined || r.gateway === c.via) && (c.dev === undefined || r.dev === c.dev)) ?? matches[0]!;
+  const best = matches.find((r) => (c.via === undefined || r.gateway === c.via) && (c.dev === undefined || r.dev === c.dev)) ?? matches[0]!;
   if (c.via !== undefined && best.gateway !== c.via)
     return best.gateway
       ? result(c, false, 'route_wrong_via', { ...p, found: best.gateway, expected: c.via })
       : result(c, false, 'route_no_via', { ...p, expected: c.via });
-  if (c.dev !== undefined && best.dev !== c.dev) return result(c, false, 'route_wrong_dev', { ...p, found: best.dev ?? '?', expected: c.dev });
+  if (c.dev !== undefined && best.dev !== c.dev)
+    return result(c, false, 'route_wrong_dev', { ...p, found: best.dev ?? '?', expected: c.dev });
   const scope = best.scope ?? 'global';
   if (c.scope !== undefined && scope !== c.scope) return result(c, false, 'route_wrong_scope', { ...p, found: scope, expected: c.scope });
   const details = [best.gateway ? ` via ${best.gateway}` : '', best.dev ? ` dev ${best.dev}` : ''].join('');
@@ -181,7 +179,12 @@ function evalTunnel(c: Extract<Check, { type: 'tunnel' }>, snap: Snapshot): Chec
 
 /** `answer` checks are decided by the engine from the learner's input, not by kernel state. */
 export function evaluateAnswer(c: Extract<Check, { type: 'answer' }>, input: string | undefined): CheckResult {
-  const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim().replace(/[.。!!]$/, '');
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/[.。!!]$/, '');
   if (input === undefined) return result(c, false, 'answer_waiting');
   const ok = c.accept.some((a) => norm(a) === norm(input));
   return ok ? result(c, true, 'answer_ok', { answer: input.trim() }) : result(c, false, 'answer_wrong', { answer: input.trim() });
@@ -191,7 +194,8 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string): CheckR
   switch (c.type) {
     case 'netns': {
       const has = snap.netns.includes(c.name);
-      if (c.absent) return has ? result(c, false, 'netns_still_there', { name: c.name }) : result(c, true, 'netns_absent_ok', { name: c.name });
+      if (c.absent)
+        return has ? result(c, false, 'netns_still_there', { name: c.name }) : result(c, true, 'netns_absent_ok', { name: c.name });
       return has ? result(c, true, 'netns_ok', { name: c.name }) : result(c, false, 'netns_missing', { name: c.name });
     }
     case 'link':
@@ -220,7 +224,8 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string): CheckR
     }
     case 'output': {
       const out = snap.outputs[outputKey(c)] ?? '';
-      const ok = (c.contains === undefined || out.includes(c.contains)) && (c.matches === undefined || new RegExp(c.matches, 'm').test(out));
+      const ok =
+        (c.contains === undefined || out.includes(c.contains)) && (c.matches === undefined || new RegExp(c.matches, 'm').test(out));
       return ok
         ? result(c, true, 'output_ok', { command: c.command })
         : result(c, false, 'output_missing', { command: c.command, expected: c.contains ?? `/${c.matches}/` });

@@ -1,4 +1,4 @@
-import type { Check } from '../course/schema.js';
+import type { Check } from './schema.js';
 import type { RunResult, Sandbox } from '../sandbox/types.js';
 import { parseJsonArray, type IpLink, type IpRoute } from './ipJson.js';
 
@@ -33,8 +33,7 @@ export function nsOf(c: { netns?: string | undefined }): string {
   return c.netns === undefined || c.netns === ROOT ? ROOT : c.netns;
 }
 
-export const pingKey = (c: Extract<Check, { type: 'ping' }>) =>
-  [nsOf(c), c.to, c.size ?? '', c.dontFragment ? 'df' : ''].join('|');
+export const pingKey = (c: Extract<Check, { type: 'ping' }>) => [nsOf(c), c.to, c.size ?? '', c.dontFragment ? 'df' : ''].join('|');
 export const outputKey = (c: Extract<Check, { type: 'output' }>) => `${nsOf(c)}|${c.command}`;
 export const sysctlKey = (ns: string, key: string) => `${ns}|${key}`;
 
@@ -127,7 +126,11 @@ export function planQueries(checks: readonly Check[], knownNetns?: readonly stri
         if (!qs.some((q) => q.argv[1] === '/proc/modules'))
           qs.push({
             argv: ['cat', '/proc/modules'],
-            apply: (r, s) => (s.modules = r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean)),
+            apply: (r, s) =>
+              (s.modules = r.stdout
+                .split('\n')
+                .map((l) => l.split(' ')[0] ?? '')
+                .filter(Boolean)),
           });
         break;
       case 'ping': {

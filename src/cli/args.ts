@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isLang, type Lang } from '../i18n/lang.js';
 import type { BackendChoice } from '../sandbox/factory.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../engine/errors.js';
 
 // Flag parsing only: no side effects, so it is unit-testable and every command sees the same options.
 export const SUBCOMMANDS = ['start', 'play', 'lessons', 'lint', 'doctor', 'progress', 'reset'] as const;

@@ -6,7 +6,7 @@ import type { Course } from '../course/load.js';
 import { fileProgressStore, loadSettings, saveSettings } from '../course/progressStore.js';
 import { langFromEnv, type Lang } from '../i18n/lang.js';
 import { HELP, parseCli, type CliOptions } from './args.js';
-import { describeError, EXIT } from './errors.js';
+import { describeError, EXIT } from '../engine/errors.js';
 import { lessonsCommand } from './commands/lessons.js';
 import { progressCommand } from './commands/progress.js';
 import { tu } from '../i18n/uiMessages.js';
@@ -62,7 +62,8 @@ async function run(argv: string[]): Promise<number> {
       const c = await course();
       const store = fileProgressStore(courseDir);
       const { reduce } = await import('../course/progress.js');
-      if (o.lesson && !c.lessons.some((l) => l.id === o.lesson)) throw new (await import('./errors.js')).UsageError(`no lesson "${o.lesson}"`);
+      if (o.lesson && !c.lessons.some((l) => l.id === o.lesson))
+        throw new (await import('../engine/errors.js')).UsageError(`no lesson "${o.lesson}"`);
       store.save(reduce(store.load(), o.lesson ? { type: 'reset-lesson', lesson: o.lesson } : { type: 'reset-all' }));
       out(o.lesson ? `progress of lesson ${o.lesson} reset` : 'all progress reset');
       return EXIT.ok;
@@ -79,7 +80,7 @@ async function run(argv: string[]): Promise<number> {
       const [c, { sandboxFactory }, { builtins }, { playAuto, playCommands, readCommands }] = await Promise.all([
         course(),
         import('../sandbox/factory.js'),
-        import('./builtins.js'),
+        import('../engine/builtins.js'),
         import('./commands/play.js'),
       ]);
       // Handlers first: a Ctrl-C while the backend is chosen or the kernel boots must still end cleanly.
@@ -92,7 +93,17 @@ async function run(argv: string[]): Promise<number> {
       process.once('SIGTERM', onSignal);
       const factory = await sandboxFactory(o.backend);
       process.stderr.write(`${tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason })}\n`);
-      const common = { course: c, makeSandbox: factory.make, lang, from: o.from, to: o.to, builtins: builtins(), out, signal: abort.signal, pace: o.pace };
+      const common = {
+        course: c,
+        makeSandbox: factory.make,
+        lang,
+        from: o.from,
+        to: o.to,
+        builtins: builtins(),
+        out,
+        signal: abort.signal,
+        pace: o.pace,
+      };
       return o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo });
     }
     case 'start': {

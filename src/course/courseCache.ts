@@ -53,7 +53,10 @@ export function courseFingerprint(courseDir: string): string {
 /** The course's files by content (mtimes differ between the build and an install). */
 export function courseContentKey(courseDir: string): string {
   const h = createHash('sha256');
-  for (const f of courseFiles(courseDir)) h.update(`${f}\0`).update(readFileSync(join(courseDir, f))).update('\0');
+  for (const f of courseFiles(courseDir))
+    h.update(`${f}\0`)
+      .update(readFileSync(join(courseDir, f)))
+      .update('\0');
   return h.digest('hex');
 }
 

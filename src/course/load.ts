@@ -97,8 +97,7 @@ export function loadLesson(courseDir: string, lessonDir: string): Lesson {
 }
 
 export function loadCourse(courseDir: string = defaultCourseDir()): Course {
-  if (!existsSync(courseDir) || !statSync(courseDir).isDirectory())
-    throw new CourseError(courseDir, 'lesson directory does not exist');
+  if (!existsSync(courseDir) || !statSync(courseDir).isDirectory()) throw new CourseError(courseDir, 'lesson directory does not exist');
   const shown = relative(process.cwd(), join(courseDir, 'course.yaml')) || 'course.yaml';
   const def: CourseDef = validate(courseSchema, readYaml(join(courseDir, 'course.yaml'), shown), shown);
   const lessons = def.lessons.map((d) => loadLesson(courseDir, d));

@@ -9,8 +9,7 @@ export function format(template: string, params: Params = {}): string {
 }
 
 export function translator<K extends string>(catalog: Catalog<K>) {
-  return (lang: Lang, key: K, params?: Params): string =>
-    format(catalog[lang]?.[key] ?? (catalog[FALLBACK_LANG][key] as string), params);
+  return (lang: Lang, key: K, params?: Params): string => format(catalog[lang]?.[key] ?? (catalog[FALLBACK_LANG][key] as string), params);
 }
 
 /** Keys present in English but missing in another language (reported by lint). */

@@ -84,7 +84,7 @@ const en = {
   key_hint: 'next hint (for what is still missing), then the solution',
   key_solve: 'run the solution for me',
   key_skip: 'skip this step (press twice)',
-  key_restart: 'restart: rebuild the sandbox to this step\'s start (press twice)',
+  key_restart: "restart: rebuild the sandbox to this step's start (press twice)",
   key_menu: 'lesson menu: every step; jump to any unlocked one',
   key_map: 'show / hide the live network map',
   key_lang: 'switch language (English / 中文)',
@@ -116,7 +116,8 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   cmd_interrupted: '已中断',
   lessons_header: '课程列表(--from/--to 使用这些 id):',
   backend_chosen: '后端:{backend}({reason})',
-  not_a_tty: '交互式教程需要终端(stdin 和 stdout 必须是 TTY)。脚本和 CI 请使用 `ipip-tutor play --auto` 或 `ipip-tutor play --commands FILE`。',
+  not_a_tty:
+    '交互式教程需要终端(stdin 和 stdout 必须是 TTY)。脚本和 CI 请使用 `ipip-tutor play --auto` 或 `ipip-tutor play --commands FILE`。',
   ui_boot: '正在启动沙箱',
   ui_boot_phase: '正在启动沙箱:{phase}',
   ui_ff_replaying: '正在重放 {done}/{total}:{command}',

@@ -136,7 +136,17 @@ export interface DecodedPacket {
   layers: Layer[];
 }
 
-export const IP_PROTO_NAMES: Record<number, string> = { 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6' };
+export const IP_PROTO_NAMES: Record<number, string> = {
+  1: 'ICMP',
+  2: 'IGMP',
+  4: 'IPIP',
+  6: 'TCP',
+  17: 'UDP',
+  41: 'IPv6',
+  47: 'GRE',
+  50: 'ESP',
+  58: 'ICMPv6',
+};
 
 const ICMP_TYPES: Record<number, string> = {
   0: 'echo reply',
@@ -188,7 +198,12 @@ export function decodeFrame(linkType: number, data: Uint8Array): Layer[] {
     }
   } catch (e) {
     // A decoder bug must not take the caller down; what was decoded so far stays.
-    layers.push({ kind: 'truncated', name: 'truncated', headerLength: 0, fields: { what: `decoder error: ${(e as Error).message}`, need: 0, have: 0 } });
+    layers.push({
+      kind: 'truncated',
+      name: 'truncated',
+      headerLength: 0,
+      fields: { what: `decoder error: ${(e as Error).message}`, need: 0, have: 0 },
+    });
   }
   return layers;
 }
@@ -203,7 +218,13 @@ function truncated(layers: Layer[], what: string, need: number, have: number): v
 
 function mac(v: DataView, off: number, len = 6): string {
   const parts: string[] = [];
-  for (let i = 0; i < len; i++) parts.push(v.getUint8(off + i).toString(16).padStart(2, '0'));
+  for (let i = 0; i < len; i++)
+    parts.push(
+      v
+        .getUint8(off + i)
+        .toString(16)
+        .padStart(2, '0'),
+    );
   return parts.join(':');
 }
 
@@ -217,7 +238,7 @@ function ip6(v: DataView, off: number): string {
   // RFC 5952: compress the longest run (length >= 2) of zero groups.
   let best = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -246,14 +267,24 @@ function byEtherType(v: DataView, off: number, end: number, type: number, layers
 function ethernet(v: DataView, off: number, end: number, layers: Layer[], depth: number): void {
   if (end - off < 14) return truncated(layers, 'Ethernet', 14, end - off);
   const type = v.getUint16(off + 12, false);
-  layers.push({ kind: 'ethernet', name: 'Ethernet', headerLength: 14, fields: { dst: mac(v, off), src: mac(v, off + 6), etherType: type } });
+  layers.push({
+    kind: 'ethernet',
+    name: 'Ethernet',
+    headerLength: 14,
+    fields: { dst: mac(v, off), src: mac(v, off + 6), etherType: type },
+  });
   byEtherType(v, off + 14, end, type, layers, depth);
 }
 
 function sll(v: DataView, layers: Layer[]): void {
   if (v.byteLength < 16) return truncated(layers, 'Linux cooked header', 16, v.byteLength);
   const halen = Math.min(v.getUint16(4, false), 8);
-  const fields: SllFields = { packetType: v.getUint16(0, false), arphrdType: v.getUint16(2, false), addr: mac(v, 6, halen), protocol: v.getUint16(14, false) };
+  const fields: SllFields = {
+    packetType: v.getUint16(0, false),
+    arphrdType: v.getUint16(2, false),
+    addr: mac(v, 6, halen),
+    protocol: v.getUint16(14, false),
+  };
   layers.push({ kind: 'sll', name: 'Linux cooked', headerLength: 16, fields });
   byEtherType(v, 16, v.byteLength, fields.protocol, layers, 0);
 }
@@ -323,7 +354,15 @@ function ipv4(v: DataView, off: number, end: number, layers: Layer[], depth: num
   byIpProtocol(v, p, pend, protocol, layers, depth, totalLength >= hlen ? totalLength - hlen : pend - p);
 }
 
-function byIpProtocol(v: DataView, p: number, pend: number, protocol: number, layers: Layer[], depth: number, declaredPayload: number): void {
+function byIpProtocol(
+  v: DataView,
+  p: number,
+  pend: number,
+  protocol: number,
+  layers: Layer[],
+  depth: number,
+  declaredPayload: number,
+): void {
   if (depth >= MAX_DEPTH && (protocol === 4 || protocol === 41 || protocol === 47)) {
     layers.push(payload(pend - p));
     return;
@@ -357,7 +396,8 @@ function ipv6(v: DataView, off: number, end: number, layers: Layer[], depth: num
     fields: { payloadLength, nextHeader, hopLimit: v.getUint8(off + 7), src: ip6(v, off + 8), dst: ip6(v, off + 24) },
   });
   const pend = Math.min(end, off + 40 + payloadLength);
-  if (nextHeader === 4 || nextHeader === 47 || nextHeader === 6 || nextHeader === 17) byIpProtocol(v, off + 40, pend, nextHeader, layers, depth, payloadLength);
+  if (nextHeader === 4 || nextHeader === 47 || nextHeader === 6 || nextHeader === 17)
+    byIpProtocol(v, off + 40, pend, nextHeader, layers, depth, payloadLength);
   else layers.push(payload(pend - off - 40));
 }
 
@@ -365,7 +405,13 @@ function icmp(v: DataView, off: number, end: number, layers: Layer[], declared: 
   if (end - off < 4) return truncated(layers, 'ICMP header', 8, end - off);
   const type = v.getUint8(off);
   const code = v.getUint8(off + 1);
-  const fields: IcmpFields = { type, code, typeName: ICMP_TYPES[type] ?? `type ${type}`, checksum: v.getUint16(off + 2, false), length: declared };
+  const fields: IcmpFields = {
+    type,
+    code,
+    typeName: ICMP_TYPES[type] ?? `type ${type}`,
+    checksum: v.getUint16(off + 2, false),
+    length: declared,
+  };
   if ((type === 0 || type === 8) && end - off >= 8) {
     fields.id = v.getUint16(off + 4, false);
     fields.seq = v.getUint16(off + 6, false);
@@ -434,14 +480,25 @@ function tcp(v: DataView, off: number, end: number, layers: Layer[]): void {
     kind: 'tcp',
     name: 'TCP',
     headerLength: Math.max(20, hlen),
-    fields: { srcPort: v.getUint16(off, false), dstPort: v.getUint16(off + 2, false), seq: v.getUint32(off + 4, false), ack: v.getUint32(off + 8, false), flags: flags || 'none' },
+    fields: {
+      srcPort: v.getUint16(off, false),
+      dstPort: v.getUint16(off + 2, false),
+      seq: v.getUint32(off + 4, false),
+      ack: v.getUint32(off + 8, false),
+      flags: flags || 'none',
+    },
   });
   if (end - off - Math.max(20, hlen) > 0) layers.push(payload(end - off - Math.max(20, hlen)));
 }
 
 function udp(v: DataView, off: number, end: number, layers: Layer[]): void {
   if (end - off < 8) return truncated(layers, 'UDP header', 8, end - off);
-  layers.push({ kind: 'udp', name: 'UDP', headerLength: 8, fields: { srcPort: v.getUint16(off, false), dstPort: v.getUint16(off + 2, false), length: v.getUint16(off + 4, false) } });
+  layers.push({
+    kind: 'udp',
+    name: 'UDP',
+    headerLength: 8,
+    fields: { srcPort: v.getUint16(off, false), dstPort: v.getUint16(off + 2, false), length: v.getUint16(off + 4, false) },
+  });
   if (end - off - 8 > 0) layers.push(payload(end - off - 8));
 }
 

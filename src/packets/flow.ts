@@ -11,7 +11,7 @@ import { decodePacket, ipv4Layers, tunnelKind, type DecodedPacket, type IcmpLaye
 import { pm } from './messages.js';
 import { parseCapture } from './pcap.js';
 import { padEndW, padStartW, renderLayers, truncW, wrapW } from './render.js';
-import { shQuote } from './tcpdumpShim.js';
+import { shQuote } from '../sandbox/host/tcpdumpShim.js';
 
 export interface FlowOptions {
   fromNs?: string;
@@ -151,11 +151,19 @@ function tunnelOf(state: NsState | undefined, dev: string | undefined): TunnelIn
   const addr = (a?: string) => (a && a !== 'any' ? a : undefined);
   const local = addr(d.local);
   const remote = addr(d.remote);
-  return { ns: state.ns, dev, kind, ...(local ? { local } : {}), ...(remote ? { remote } : {}), ...(l.mtu !== undefined ? { mtu: l.mtu } : {}) };
+  return {
+    ns: state.ns,
+    dev,
+    kind,
+    ...(local ? { local } : {}),
+    ...(remote ? { remote } : {}),
+    ...(l.mtu !== undefined ? { mtu: l.mtu } : {}),
+  };
 }
 
 function ownerOf(states: NsState[], ip: string): { ns: NsName; dev: string } | undefined {
-  for (const s of states) for (const a of s.addrs) if (a.addr_info?.some((i) => i.family === 'inet' && i.local === ip)) return { ns: s.ns, dev: a.ifname };
+  for (const s of states)
+    for (const a of s.addrs) if (a.addr_info?.some((i) => i.family === 'inet' && i.local === ip)) return { ns: s.ns, dev: a.ifname };
   return undefined;
 }
 
@@ -171,7 +179,13 @@ function answerText(r: RouteAnswer): string {
   return parts.join(' ');
 }
 
-async function routeGet(sb: Sandbox, ns: NsName, dst: string, from?: string, iif?: string): Promise<{ command: string; route?: RouteAnswer; error?: string }> {
+async function routeGet(
+  sb: Sandbox,
+  ns: NsName,
+  dst: string,
+  from?: string,
+  iif?: string,
+): Promise<{ command: string; route?: RouteAnswer; error?: string }> {
   const rest = ['route', 'get', dst, ...(from ? ['from', from] : []), ...(iif ? ['iif', iif] : [])];
   const command = ipCmd(ns, rest.join(' '));
   const [r] = await sb.query([['ip', ...nsArgs(ns), '-j', ...rest]]);
@@ -220,10 +234,19 @@ export async function tracePath(sb: Sandbox, states: NsState[], ns: NsName, dst:
       const score = (t: TunnelInfo) => (t.local && t.remote ? 3 : t.local ? 2 : t.remote ? 1 : 0);
       const tun = (st?.links ?? [])
         .map((l) => tunnelOf(st, l.ifname))
-        .filter((t): t is TunnelInfo => !!t && t.kind === inner.tunnel?.kind && (!t.local || t.local === cur.dst) && (!t.remote || t.remote === cur.src))
+        .filter(
+          (t): t is TunnelInfo =>
+            !!t && t.kind === inner.tunnel?.kind && (!t.local || t.local === cur.dst) && (!t.remote || t.remote === cur.src),
+        )
         .sort((a, b) => score(b) - score(a))[0];
       if (!tun) {
-        hops.push({ ns: curNs, kind: 'noroute', src: inner.src ?? '?', dst: inner.dst, error: `no ${inner.tunnel?.kind ?? ''} tunnel in ${curNs || 'root'} with local ${cur.dst} remote ${cur.src}` });
+        hops.push({
+          ns: curNs,
+          kind: 'noroute',
+          src: inner.src ?? '?',
+          dst: inner.dst,
+          error: `no ${inner.tunnel?.kind ?? ''} tunnel in ${curNs || 'root'} with local ${cur.dst} remote ${cur.src}`,
+        });
         return hops;
       }
       hops.push({ ns: curNs, kind: 'decap', dev: tun.dev, tunnel: tun, src: inner.src ?? '?', dst: inner.dst });
@@ -258,7 +281,9 @@ export async function tracePath(sb: Sandbox, states: NsState[], ns: NsName, dst:
   return hops;
 }
 
-function countersOf(states: NsState[]): Map<string, { ns: NsName; dev: string; kind?: string; tx: number; rx: number; txb: number; rxb: number }> {
+function countersOf(
+  states: NsState[],
+): Map<string, { ns: NsName; dev: string; kind?: string; tx: number; rx: number; txb: number; rxb: number }> {
   const m = new Map<string, { ns: NsName; dev: string; kind?: string; tx: number; rx: number; txb: number; rxb: number }>();
   for (const s of states)
     for (const l of s.links) {
@@ -282,7 +307,15 @@ export function counterDeltas(before: NsState[], after: NsState[]): CounterDelta
   for (const [k, a] of countersOf(after)) {
     const p = b.get(k);
     if (!p) continue;
-    out.push({ ns: a.ns, dev: a.dev, ...(a.kind ? { kind: a.kind } : {}), txPackets: a.tx - p.tx, rxPackets: a.rx - p.rx, txBytes: a.txb - p.txb, rxBytes: a.rxb - p.rxb });
+    out.push({
+      ns: a.ns,
+      dev: a.dev,
+      ...(a.kind ? { kind: a.kind } : {}),
+      txPackets: a.tx - p.tx,
+      rxPackets: a.rx - p.rx,
+      txBytes: a.txb - p.txb,
+      rxBytes: a.rxb - p.rxb,
+    });
   }
   return out;
 }
@@ -342,7 +375,16 @@ export function parseCaptureRun(stdout: string): ParsedCaptureRun {
   const lines = stdout.split('\n');
   const at = (m: string) => lines.findIndex((l) => l.startsWith(m));
   const e = at(`${MARK}-ERROR`);
-  if (e >= 0) return { error: lines.slice(e + 1).join('\n').trim() || 'capture did not start', pingRc: null, pingOutput: '' };
+  if (e >= 0)
+    return {
+      error:
+        lines
+          .slice(e + 1)
+          .join('\n')
+          .trim() || 'capture did not start',
+      pingRc: null,
+      pingOutput: '',
+    };
   const tool = lines[at(`${MARK}-TOOL`)]?.split(' ')[1];
   const p = at(`${MARK}-PING`);
   const rcLine = at(`${MARK}-PINGRC`);
@@ -369,7 +411,9 @@ export function pickRequestReply(packets: DecodedPacket[], to: string): { reques
   const innermost = (p: DecodedPacket) => ipv4Layers(p.layers).at(-1)?.fields;
   const request = packets.find((p) => icmpOf(p)?.fields.type === 8 && innermost(p)?.dst === to);
   const id = request ? icmpOf(request)?.fields.id : undefined;
-  const reply = packets.find((p) => icmpOf(p)?.fields.type === 0 && innermost(p)?.src === to && (id === undefined || icmpOf(p)?.fields.id === id));
+  const reply = packets.find(
+    (p) => icmpOf(p)?.fields.type === 0 && innermost(p)?.src === to && (id === undefined || icmpOf(p)?.fields.id === id),
+  );
   return { ...(request ? { request } : {}), ...(reply ? { reply } : {}) };
 }
 
@@ -396,7 +440,10 @@ export async function analyzeFlow(sandbox: Sandbox, opts: FlowOptions = {}): Pro
   // Counters as close around the ping as possible: background traffic (IPv6 neighbour discovery,
   // MLD) moves them too.
   const counted = await readState(sandbox, namespaces);
-  const run = await sandbox.run(captureScript({ dev: captureDev, ...(devOwner?.ns ? { devNs: devOwner.ns } : {}), count, filter: 'ip', ping }), runOpts);
+  const run = await sandbox.run(
+    captureScript({ dev: captureDev, ...(devOwner?.ns ? { devNs: devOwner.ns } : {}), count, filter: 'ip', ping }),
+    runOpts,
+  );
   const parsed = parseCaptureRun(run.stdout);
   const after = await readState(sandbox, namespaces);
 
@@ -444,7 +491,12 @@ function hopLines(h: Hop, k: number, lang: Lang, w: number): string[] {
   let said: string;
   switch (h.kind) {
     case 'encap':
-      said = pm(lang, 'hopEncap', { inner: `${h.src} -> ${h.dst}`, outerSrc: h.tunnel?.local ?? '?', outerDst: h.tunnel?.remote ?? '?', kind: `${h.tunnel?.kind ?? '?'}, ${h.dev}` });
+      said = pm(lang, 'hopEncap', {
+        inner: `${h.src} -> ${h.dst}`,
+        outerSrc: h.tunnel?.local ?? '?',
+        outerDst: h.tunnel?.remote ?? '?',
+        kind: `${h.tunnel?.kind ?? '?'}, ${h.dev}`,
+      });
       break;
     case 'decap':
       said = pm(lang, 'hopDecap', { dev: h.dev ?? '?', src: h.src, dst: h.dst });
@@ -476,12 +528,30 @@ function hopLines(h: Hop, k: number, lang: Lang, w: number): string[] {
 }
 
 function countersTable(rows: CounterDelta[], lang: Lang, w: number): string[] {
-  const shown = rows.filter((r) => r.txPackets > 0 || r.rxPackets > 0 || (r.kind && TUNNEL_KINDS.has(r.kind) && r.dev !== 'tunl0' && r.dev !== 'gre0'));
+  const shown = rows.filter(
+    (r) => r.txPackets > 0 || r.rxPackets > 0 || (r.kind && TUNNEL_KINDS.has(r.kind) && r.dev !== 'tunl0' && r.dev !== 'gre0'),
+  );
   const cols = [pm(lang, 'hdrNs'), pm(lang, 'hdrDev'), pm(lang, 'hdrTx'), pm(lang, 'hdrRx'), pm(lang, 'hdrCrossed')];
   const widths = [10, 12, 8, 8, 8];
-  const line = (c: string[]) => truncW(c.map((s, i) => (i >= 2 && i <= 3 ? padStartW(s, widths[i]!) : padEndW(s, widths[i]!))).join('  ').trimEnd(), w);
+  const line = (c: string[]) =>
+    truncW(
+      c
+        .map((s, i) => (i >= 2 && i <= 3 ? padStartW(s, widths[i]!) : padEndW(s, widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+      w,
+    );
   const out = [line(cols)];
-  for (const r of shown) out.push(line([nsLabel(r.ns, lang), r.dev, String(r.txPackets), String(r.rxPackets), r.txPackets > 0 || r.rxPackets > 0 ? pm(lang, 'yes') : pm(lang, 'no')]));
+  for (const r of shown)
+    out.push(
+      line([
+        nsLabel(r.ns, lang),
+        r.dev,
+        String(r.txPackets),
+        String(r.rxPackets),
+        r.txPackets > 0 || r.rxPackets > 0 ? pm(lang, 'yes') : pm(lang, 'no'),
+      ]),
+    );
   return out;
 }
 
@@ -492,9 +562,27 @@ export function renderFlow(report: FlowReport, lang: Lang = 'en', width = 76): s
   out.push(...wrapW(pm(lang, 'flowTitle', { from: `${report.fromNs} (${src})`, to: report.to }), w));
   out.push('');
   const t = report.tunnel;
-  if (t) out.push(...wrapW(pm(lang, 'flowTunnel', { dev: t.dev, ns: nsLabel(t.ns, lang), kind: t.kind, local: t.local ?? 'any', remote: t.remote ?? 'any', mtu: t.mtu ?? '?' }), w));
+  if (t)
+    out.push(
+      ...wrapW(
+        pm(lang, 'flowTunnel', {
+          dev: t.dev,
+          ns: nsLabel(t.ns, lang),
+          kind: t.kind,
+          local: t.local ?? 'any',
+          remote: t.remote ?? 'any',
+          mtu: t.mtu ?? '?',
+        }),
+        w,
+      ),
+    );
   else out.push(...wrapW(pm(lang, 'flowNoTunnel', { ns: nsLabel(report.fromNs, lang) }), w));
-  out.push(...wrapW(pm(lang, 'flowPing', { result: report.ping.ok ? pm(lang, 'pingOk') : pm(lang, 'pingFail', { code: report.ping.exitCode ?? '?' }) }), w));
+  out.push(
+    ...wrapW(
+      pm(lang, 'flowPing', { result: report.ping.ok ? pm(lang, 'pingOk') : pm(lang, 'pingFail', { code: report.ping.exitCode ?? '?' }) }),
+      w,
+    ),
+  );
   const c = report.capture;
   if (!c.ok) out.push(...wrapW(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
   else {

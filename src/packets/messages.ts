@@ -44,7 +44,7 @@ const en = {
   flowCaptureFail: 'capture on {dev} failed: {why}',
   flowNoRequest: 'no request seen on {dev}: the packet never got there',
   flowNoReply: 'no reply seen on {dev}',
-  flowPathTitle: 'Path, hop by hop (the kernel\'s own routing answers)',
+  flowPathTitle: "Path, hop by hop (the kernel's own routing answers)",
   flowCountersTitle: 'Counters: packets that crossed each device during the ping',
   hdrNs: 'netns',
   hdrDev: 'device',

@@ -103,7 +103,12 @@ export class CaptureStreamParser {
     let off = 0;
     const view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     for (;;) {
-      const used = this.format === undefined ? this.header(view, off) : this.format === 'pcap' ? this.pcapRecord(view, off, out) : this.ngBlock(view, off, out);
+      const used =
+        this.format === undefined
+          ? this.header(view, off)
+          : this.format === 'pcap'
+            ? this.pcapRecord(view, off, out)
+            : this.ngBlock(view, off, out);
       if (used <= 0) break;
       off += used;
       if (this.error) break;
@@ -121,7 +126,10 @@ export class CaptureStreamParser {
   finish(): string | undefined {
     if (this.error) return undefined;
     if (this.format === undefined) {
-      this.error = this.buf.length === 0 ? 'empty input: no capture file header' : `not a capture file: only ${this.buf.length} bytes, too short for a header`;
+      this.error =
+        this.buf.length === 0
+          ? 'empty input: no capture file header'
+          : `not a capture file: only ${this.buf.length} bytes, too short for a header`;
       return undefined;
     }
     if (this.buf.length === 0) return undefined;
@@ -217,7 +225,11 @@ export class CaptureStreamParser {
       case 1: {
         // Interface Description Block
         if (bodyEnd - body < 8) return this.bad('interface description block too short');
-        const iface: NgInterface = { linkType: v.getUint16(body, this.le), snapLen: v.getUint32(body + 4, this.le), unitsPerSec: 1_000_000n };
+        const iface: NgInterface = {
+          linkType: v.getUint16(body, this.le),
+          snapLen: v.getUint32(body + 4, this.le),
+          unitsPerSec: 1_000_000n,
+        };
         for (const [code, o, l] of this.options(v, body + 8, bodyEnd)) {
           if (code === 2) iface.name = new TextDecoder().decode(this.buf.subarray(o, o + l)).replace(/\0+$/, '');
           if (code === 9 && l >= 1) {
@@ -266,7 +278,15 @@ export class CaptureStreamParser {
         const orig = v.getUint32(body, this.le);
         const cap = Math.min(orig, bodyEnd - body - 4, iface.snapLen || Infinity);
         this.count++;
-        out.push({ index: this.count, tsSec: 0, tsNsec: 0, capturedLength: cap, originalLength: orig, linkType: iface.linkType, data: this.buf.slice(body + 4, body + 4 + cap) });
+        out.push({
+          index: this.count,
+          tsSec: 0,
+          tsNsec: 0,
+          capturedLength: cap,
+          originalLength: orig,
+          linkType: iface.linkType,
+          data: this.buf.slice(body + 4, body + 4 + cap),
+        });
         break;
       }
       default:

@@ -29,7 +29,8 @@ export function tcpdumpReadingLine(file: Pick<CaptureFile, 'linkType' | 'snapLen
 
 export function formatTimestamp(tsSec: number, tsNsec: number, zone: 'local' | 'utc'): string {
   const d = new Date(tsSec * 1000);
-  const [h, m, s] = zone === 'utc' ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()];
+  const [h, m, s] =
+    zone === 'utc' ? [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : [d.getHours(), d.getMinutes(), d.getSeconds()];
   const p2 = (n: number) => String(n).padStart(2, '0');
   return `${p2(h)}:${p2(m)}:${p2(s)}.${String(Math.floor(tsNsec / 1000)).padStart(6, '0')}`;
 }
@@ -61,7 +62,8 @@ export function tcpdumpLine(pkt: DecodedPacket, style: TcpdumpStyle = {}): strin
     const dir = SLL_DIR[first.fields.packetType] ?? '?';
     const ifname = (first.fields.ifindex !== undefined ? style.ifNames?.get(first.fields.ifindex) : undefined) ?? pkt.interfaceName ?? '?';
     out += `${ifname.padEnd(5)} ${dir.padEnd(3)} `;
-    if (e) out += `ifindex ${first.fields.ifindex} ${first.fields.addr} ${ethertype(first.fields.protocol)}, length ${pkt.originalLength}: `;
+    if (e)
+      out += `ifindex ${first.fields.ifindex} ${first.fields.addr} ${ethertype(first.fields.protocol)}, length ${pkt.originalLength}: `;
     i = 1;
   } else if (e && (pkt.linkType === LINKTYPE.RAW || pkt.linkType === LINKTYPE.IPV4)) {
     out += 'ip: ';
@@ -79,12 +81,20 @@ function network(layers: readonly Layer[], i: number, v: number, e: boolean): st
     case 'ipv6': {
       const f = l.fields;
       const next = layers[i + 1];
-      const rest = next && next.kind !== 'payload' && next.kind !== 'truncated' ? network(layers, i + 1, v, e) : `ip-proto-${f.nextHeader} ${f.payloadLength}`;
+      const rest =
+        next && next.kind !== 'payload' && next.kind !== 'truncated'
+          ? network(layers, i + 1, v, e)
+          : `ip-proto-${f.nextHeader} ${f.payloadLength}`;
       return `${e ? '' : 'IP6 '}${f.src} > ${f.dst}: ${rest}`;
     }
     case 'arp': {
       const f = l.fields;
-      const what = f.op === 1 ? `Request who-has ${f.targetIp} tell ${f.senderIp}` : f.op === 2 ? `Reply ${f.senderIp} is-at ${f.senderMac}` : `op ${f.op}`;
+      const what =
+        f.op === 1
+          ? `Request who-has ${f.targetIp} tell ${f.senderIp}`
+          : f.op === 2
+            ? `Reply ${f.senderIp} is-at ${f.senderMac}`
+            : `op ${f.op}`;
       return `ARP, ${what}, length 28`;
     }
     case 'truncated':
@@ -116,7 +126,8 @@ function ipv4Text(layers: readonly Layer[], i: number, v: number, e: boolean): s
   }
   const next = layers[i + 1];
   if (!next) return head.trimEnd();
-  if (next.kind === 'tcp' || next.kind === 'udp') return (v > 0 ? head.slice(0, head.lastIndexOf(`${f.src} > `)) : e ? '' : 'IP ') + transport(layers, i + 1, f.src, f.dst);
+  if (next.kind === 'tcp' || next.kind === 'udp')
+    return (v > 0 ? head.slice(0, head.lastIndexOf(`${f.src} > `)) : e ? '' : 'IP ') + transport(layers, i + 1, f.src, f.dst);
   if (next.kind === 'ipv4' || next.kind === 'ipv6') return head + network(layers, i + 1, v, e);
   if (next.kind === 'icmp') {
     const c = next.fields;
@@ -126,7 +137,8 @@ function ipv4Text(layers: readonly Layer[], i: number, v: number, e: boolean): s
   }
   if (next.kind === 'gre') return head + greText(layers, i + 1, v, e);
   if (next.kind === 'truncated') return `${head}[|${next.fields.what}]`;
-  if (next.kind === 'payload') return `${head}${v > 0 ? '' : `${f.protocolName.startsWith('unknown') ? `ip-proto-${f.protocol}` : f.protocolName} `}${next.fields.length}`.trimEnd();
+  if (next.kind === 'payload')
+    return `${head}${v > 0 ? '' : `${f.protocolName.startsWith('unknown') ? `ip-proto-${f.protocol}` : f.protocolName} `}${next.fields.length}`.trimEnd();
   return head + network(layers, i + 1, v, e);
 }
 
@@ -136,7 +148,12 @@ function greText(layers: readonly Layer[], i: number, v: number, e: boolean): st
   const g = l.fields;
   let s = `GREv${g.version}`;
   if (v > 0) {
-    const fl = [g.checksumPresent && 'checksum present', g.routingPresent && 'routing present', g.keyPresent && 'key present', g.seqPresent && 'sequence# present'].filter(Boolean);
+    const fl = [
+      g.checksumPresent && 'checksum present',
+      g.routingPresent && 'routing present',
+      g.keyPresent && 'key present',
+      g.seqPresent && 'sequence# present',
+    ].filter(Boolean);
     s += `, Flags [${fl.length ? fl.join(', ') : 'none'}]`;
     if (g.checksumPresent) s += `, sum 0x${(g.checksum ?? 0).toString(16)}`;
   }
@@ -198,11 +215,23 @@ export function encapsulation(pkt: DecodedPacket, lang: Lang = 'en'): Encapsulat
     const l = pkt.layers[i]!;
     switch (l.kind) {
       case 'ethernet':
-        rows.push({ role: 'link', depth: 0, label: pm(lang, 'ethernet'), detail: `${l.fields.src} -> ${l.fields.dst}`, bytes: l.headerLength });
+        rows.push({
+          role: 'link',
+          depth: 0,
+          label: pm(lang, 'ethernet'),
+          detail: `${l.fields.src} -> ${l.fields.dst}`,
+          bytes: l.headerLength,
+        });
         break;
       case 'sll':
       case 'sll2':
-        rows.push({ role: 'link', depth: 0, label: pm(lang, 'cooked'), detail: `${SLL_DIR[l.fields.packetType] ?? '?'} ${l.fields.addr}`, bytes: l.headerLength });
+        rows.push({
+          role: 'link',
+          depth: 0,
+          label: pm(lang, 'cooked'),
+          detail: `${SLL_DIR[l.fields.packetType] ?? '?'} ${l.fields.addr}`,
+          bytes: l.headerLength,
+        });
         break;
       case 'ipv4': {
         const f = l.fields;
@@ -210,7 +239,13 @@ export function encapsulation(pkt: DecodedPacket, lang: Lang = 'en'): Encapsulat
         const label = kind === 'plain' && ipSeen === 0 ? pm(lang, 'ipv4') : isOuter ? pm(lang, 'outerIp') : pm(lang, 'innerIp');
         const role: RowRole = isOuter ? 'outer' : kind === 'plain' && ipSeen === 0 ? 'outer' : 'inner';
         depth++;
-        rows.push({ role, depth, label, detail: `${f.src} -> ${f.dst} ttl ${f.ttl} proto ${f.protocol} (${f.protocolName})`, bytes: l.headerLength });
+        rows.push({
+          role,
+          depth,
+          label,
+          detail: `${f.src} -> ${f.dst} ttl ${f.ttl} proto ${f.protocol} (${f.protocolName})`,
+          bytes: l.headerLength,
+        });
         if (isOuter) {
           overhead += l.headerLength;
           overheadParts.push(`${pm(lang, 'outerIp')} ${l.headerLength}`);
@@ -220,7 +255,13 @@ export function encapsulation(pkt: DecodedPacket, lang: Lang = 'en'): Encapsulat
       }
       case 'ipv6':
         depth++;
-        rows.push({ role: ipSeen === 0 ? 'outer' : 'inner', depth, label: pm(lang, 'ipv6'), detail: `${l.fields.src} -> ${l.fields.dst} hlim ${l.fields.hopLimit}`, bytes: l.headerLength });
+        rows.push({
+          role: ipSeen === 0 ? 'outer' : 'inner',
+          depth,
+          label: pm(lang, 'ipv6'),
+          detail: `${l.fields.src} -> ${l.fields.dst} hlim ${l.fields.hopLimit}`,
+          bytes: l.headerLength,
+        });
         ipSeen++;
         break;
       case 'gre':
@@ -232,19 +273,37 @@ export function encapsulation(pkt: DecodedPacket, lang: Lang = 'en'): Encapsulat
       case 'icmp': {
         const c = l.fields;
         const idseq = c.id !== undefined ? ` id ${c.id} seq ${c.seq}` : '';
-        rows.push({ role: 'l4', depth: depth + 1, label: pm(lang, 'icmp'), detail: `${c.typeName}${idseq} (8 + ${Math.max(0, c.length - 8)})`, bytes: c.length });
+        rows.push({
+          role: 'l4',
+          depth: depth + 1,
+          label: pm(lang, 'icmp'),
+          detail: `${c.typeName}${idseq} (8 + ${Math.max(0, c.length - 8)})`,
+          bytes: c.length,
+        });
         i = skipPayload(pkt.layers, i);
         break;
       }
       case 'tcp':
       case 'udp': {
         const rest = pkt.layers[i + 1]?.kind === 'payload' ? (pkt.layers[i + 1] as { fields: { length: number } }).fields.length : 0;
-        rows.push({ role: 'l4', depth: depth + 1, label: pm(lang, l.kind), detail: `${l.fields.srcPort} -> ${l.fields.dstPort}`, bytes: l.headerLength + rest });
+        rows.push({
+          role: 'l4',
+          depth: depth + 1,
+          label: pm(lang, l.kind),
+          detail: `${l.fields.srcPort} -> ${l.fields.dstPort}`,
+          bytes: l.headerLength + rest,
+        });
         i = skipPayload(pkt.layers, i);
         break;
       }
       case 'arp':
-        rows.push({ role: 'other', depth: 1, label: pm(lang, 'arp'), detail: `${l.fields.senderIp} -> ${l.fields.targetIp}`, bytes: l.headerLength });
+        rows.push({
+          role: 'other',
+          depth: 1,
+          label: pm(lang, 'arp'),
+          detail: `${l.fields.senderIp} -> ${l.fields.targetIp}`,
+          bytes: l.headerLength,
+        });
         break;
       case 'payload':
         rows.push({ role: 'data', depth: depth + 1, label: pm(lang, 'data'), detail: '', bytes: l.fields.length });
@@ -347,7 +406,9 @@ function rowLines(r: EncapRow, inner: number, lang: Lang): string[] {
   const bw = Math.max(8, stringWidth(bytes) + 1);
   const dw = inner - stringWidth(label) - 1 - bw;
   const pieces = r.detail ? wrapW(r.detail, Math.max(8, dw)) : [''];
-  return pieces.map((p, k) => `${k === 0 ? label : ' '.repeat(stringWidth(label))} ${padEndW(p, dw)}${k === 0 ? padStartW(bytes, bw) : ''}`.trimEnd());
+  return pieces.map((p, k) =>
+    `${k === 0 ? label : ' '.repeat(stringWidth(label))} ${padEndW(p, dw)}${k === 0 ? padStartW(bytes, bw) : ''}`.trimEnd(),
+  );
 }
 
 /** The encapsulation of one packet, one row per header, with byte counts and the mtu arithmetic. */
@@ -385,7 +446,11 @@ function compactRow(r: EncapRow, lang: Lang, colW: number): string {
 }
 
 /** IPIP and GRE side by side: the same inner packet, different headers, different overhead and mtu. */
-export function renderCompare(a: DecodedPacket, b: DecodedPacket, opts: { lang?: Lang; width?: number; underlayMtu?: number } = {}): string {
+export function renderCompare(
+  a: DecodedPacket,
+  b: DecodedPacket,
+  opts: { lang?: Lang; width?: number; underlayMtu?: number } = {},
+): string {
   const lang = opts.lang ?? 'en';
   const w = Math.max(50, opts.width ?? 76);
   const colW = Math.floor((w - 3) / 2);
@@ -396,7 +461,11 @@ export function renderCompare(a: DecodedPacket, b: DecodedPacket, opts: { lang?:
     const outer = p.layers.find((l) => l.kind === 'ipv4');
     return `${e.kind === 'plain' ? pm(lang, 'plain') : e.kind.toUpperCase()}${outer?.kind === 'ipv4' ? ` (proto ${outer.fields.protocol})` : ''}`;
   };
-  const lines: string[] = [pm(lang, 'compareTitle'), `${padEndW(truncW(head(ea, a), colW), colW)} │ ${truncW(head(eb, b), colW)}`, `${'─'.repeat(colW)}─┼─${'─'.repeat(colW)}`];
+  const lines: string[] = [
+    pm(lang, 'compareTitle'),
+    `${padEndW(truncW(head(ea, a), colW), colW)} │ ${truncW(head(eb, b), colW)}`,
+    `${'─'.repeat(colW)}─┼─${'─'.repeat(colW)}`,
+  ];
   for (const role of ROLE_ORDER) {
     const ra = ea.rows.filter((r) => r.role === role);
     const rb = eb.rows.filter((r) => r.role === role);
@@ -408,7 +477,8 @@ export function renderCompare(a: DecodedPacket, b: DecodedPacket, opts: { lang?:
   }
   lines.push(`${'─'.repeat(colW)}─┼─${'─'.repeat(colW)}`);
   const foot = (e: Encapsulation) => [
-    pm(lang, 'overheadShort', { n: e.overhead }) + (e.overheadParts.length > 1 ? ` (${e.overheadParts.map((x) => x.split(' ').pop()).join(' + ')})` : ''),
+    pm(lang, 'overheadShort', { n: e.overhead }) +
+      (e.overheadParts.length > 1 ? ` (${e.overheadParts.map((x) => x.split(' ').pop()).join(' + ')})` : ''),
     pm(lang, 'mtu', { base, n: e.overhead, mtu: base - e.overhead }),
     pm(lang, 'wire', { n: e.wireBytes }),
   ];

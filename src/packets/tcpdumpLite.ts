@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { decodePacket } from './decode.js';
 import { CaptureStreamParser, linkTypeName, parseCapture } from './pcap.js';
 import { tcpdumpLine, tcpdumpReadingLine, type TcpdumpStyle } from './render.js';
-import { translateTcpdumpArgs, type TcpdumpPlan } from './tcpdumpShim.js';
+import { translateTcpdumpArgs, type TcpdumpPlan } from '../sandbox/host/tcpdumpShim.js';
 
 export interface LiteIo {
   out: (s: string) => void;
@@ -37,7 +37,11 @@ function styleOf(plan: TcpdumpPlan): TcpdumpStyle {
 }
 
 /** -r: print a whole file. Returns the exit code. */
-export function readMode(plan: TcpdumpPlan, io: LiteIo, readInput: (f: string) => Uint8Array = (f) => new Uint8Array(readFileSync(f === '-' ? 0 : f))): number {
+export function readMode(
+  plan: TcpdumpPlan,
+  io: LiteIo,
+  readInput: (f: string) => Uint8Array = (f) => new Uint8Array(readFileSync(f === '-' ? 0 : f)),
+): number {
   const file = plan.options.readFile!;
   let bytes: Uint8Array;
   try {
@@ -109,7 +113,9 @@ export function captureMode(plan: TcpdumpPlan, io: LiteIo, dumpcap = 'dumpcap'):
       if (!announced && parser.linkType >= 0) {
         announced = true;
         if (toFile === undefined && o.verbose === 0) io.err('tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n');
-        io.err(`listening on ${o.interface ?? 'any'}, link-type ${linkTypeName(parser.linkType)}, snapshot length ${parser.snapLen} bytes\n`);
+        io.err(
+          `listening on ${o.interface ?? 'any'}, link-type ${linkTypeName(parser.linkType)}, snapshot length ${parser.snapLen} bytes\n`,
+        );
         if (parser.linkType === 276) style.ifNames = interfaceNames();
       }
       for (const p of pkts) {
@@ -126,19 +132,29 @@ export function captureMode(plan: TcpdumpPlan, io: LiteIo, dumpcap = 'dumpcap'):
       const rest = errText
         .split(/\r?\n|\r/)
         .map((l) => l.trim())
-        .filter((l) => l.trim() && !/^(dumpcap: )?(Capturing on |File: |Packets captured: |Packets received\/dropped )/.test(l) && !/Running as user "root"/.test(l))
+        .filter(
+          (l) =>
+            l.trim() &&
+            !/^(dumpcap: )?(Capturing on |File: |Packets captured: |Packets received\/dropped )/.test(l) &&
+            !/Running as user "root"/.test(l),
+        )
         .map((l) => (l.startsWith('dumpcap: ') ? l : `dumpcap: ${l}`))
         .join('\n');
       if (rest) io.err(`${rest}\n`);
       const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
       if (announced || captured > 0)
-        io.err(`\n${plural(captured, 'packet')} captured\n${plural(stats ? Number(stats[1]) : captured, 'packet')} received by filter\n${plural(stats ? Number(stats[2]) : 0, 'packet')} dropped by kernel\n`);
+        io.err(
+          `\n${plural(captured, 'packet')} captured\n${plural(stats ? Number(stats[1]) : captured, 'packet')} received by filter\n${plural(stats ? Number(stats[2]) : 0, 'packet')} dropped by kernel\n`,
+        );
       resolve(code === 0 || (code === null && announced) ? 0 : (code ?? 1));
     });
   });
 }
 
-export async function main(argv: readonly string[], io: LiteIo = { out: (s) => process.stdout.write(s, 'latin1'), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: LiteIo = { out: (s) => process.stdout.write(s, 'latin1'), err: (s) => process.stderr.write(s) },
+): Promise<number> {
   const plan = translateTcpdumpArgs(argv);
   if (plan.error) {
     io.err(`tcpdump: ${plan.error}\n${USAGE}\n`);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tcpdumpShim } from '../packets/tcpdumpShim.js';
+import { tcpdumpShim } from './host/tcpdumpShim.js';
 
 // Debian's tcpdump cannot start in an unprivileged user namespace (it insists on dropping
 // privileges with initgroups), so the host sandbox gets a `tcpdump` that captures with dumpcap

@@ -73,7 +73,7 @@ export async function hostIpipProbe(): Promise<{ ok: boolean; detail: string }> 
     'local',
     '1.2.3.5',
   ]);
-  return { ok: r.ok, detail: r.ok ? 'ip tunnel add … mode ipip works in a user namespace' : (r.stderr.trim() || `exit ${r.code}`) };
+  return { ok: r.ok, detail: r.ok ? 'ip tunnel add … mode ipip works in a user namespace' : r.stderr.trim() || `exit ${r.code}` };
 }
 
 /** Can the sandbox user create a user namespace (the host backend's foundation)? */

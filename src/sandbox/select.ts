@@ -29,8 +29,7 @@ export function umlInstallCommand(pm: PackageManager): string | null {
 
 export function umlMissingFix(pm: PackageManager): string {
   const install = umlInstallCommand(pm);
-  const alt =
-    'or make the host kernel able to build tunnels: `sudo modprobe ipip` (the module must exist for your kernel)';
+  const alt = 'or make the host kernel able to build tunnels: `sudo modprobe ipip` (the module must exist for your kernel)';
   if (install) return `Install User-Mode Linux: \`${install}\`, ${alt}.`;
   if (pm === 'dnf') {
     return `Your distribution (dnf) does not package User-Mode Linux: ${alt.replace(/^or /, '')}; if ipip is missing, \`sudo dnf install kernel-modules-extra\` and reboot into that kernel.`;

@@ -9,7 +9,7 @@ import { entryLines } from './log.js';
 import { buildHelp, buildMenu } from './menu.js';
 import { useSession, type Failure } from './useSession.js';
 import { useTermSize } from './useTermSize.js';
-import type { Session } from '../course/session.js';
+import type { Session } from '../engine/session.js';
 
 // The interactive tutor: the finished log above (ink <Static>), the live part below.
 
@@ -77,7 +77,15 @@ export function App(props: AppProps) {
   } else if (state.mode === 'menu' && view.session) {
     live = [
       headerLine(view.header, state.lang, size.columns),
-      ...buildMenu(view.session.course, view.session.states(), view.session.progressState.marks, state.menuSel, state.lang, size, state.menuMsg),
+      ...buildMenu(
+        view.session.course,
+        view.session.states(),
+        view.session.progressState.marks,
+        state.menuSel,
+        state.lang,
+        size,
+        state.menuMsg,
+      ),
     ];
   } else if (state.mode === 'help') {
     live = [headerLine(view.header, state.lang, size.columns), ...buildHelp(state.lang, size, state.helpScroll)];

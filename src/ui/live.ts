@@ -82,7 +82,9 @@ export function headerLine(h: Header | null, lang: Lang, width: number): Line {
   const stepOf = ` (${h.stepNo}/${h.stepCount})`;
   // a lesson's first step often shares its title: say it once
   const titles: Seg[] =
-    h.stepTitle === h.lessonTitle ? [seg(h.stepTitle, 'title')] : [seg(h.lessonTitle, 'accent'), seg(' › ', 'dim'), seg(h.stepTitle, 'title')];
+    h.stepTitle === h.lessonTitle
+      ? [seg(h.stepTitle, 'title')]
+      : [seg(h.lessonTitle, 'accent'), seg(' › ', 'dim'), seg(h.stepTitle, 'title')];
   const left: Seg[] = [seg(`${h.lessonNo}/${h.lessonCount} `, 'dim'), ...titles, seg(stepOf, 'dim')];
   const room = Math.max(4, width - rightW - 4);
   const l = fitLine(left, room);

@@ -71,10 +71,7 @@ export function entryLines(e: LogEntry, lang: Lang, width: number, style: LogSty
       return rows.map((r, i) => [i === 0 ? label : seg(' '.repeat(widthOf(label.text))), seg(r)]);
     }
     case 'solution':
-      return [
-        line(`${tu(lang, 'ui_solution')}:`, 'hint'),
-        ...e.commands.flatMap((c) => wrapSegs(seg('  '), c, w, 'title')),
-      ];
+      return [line(`${tu(lang, 'ui_solution')}:`, 'hint'), ...e.commands.flatMap((c) => wrapSegs(seg('  '), c, w, 'title'))];
     case 'note':
       return [...wrapSegs(null, e.text, w, e.tone), ...(e.gap ? [[]] : [])];
     case 'gone':

@@ -74,7 +74,10 @@ export function buildMenu(
   const head: Line[] = [fitLine([seg(tu(lang, 'ui_menu_title'), 'title'), seg('  '), seg(tu(lang, 'ui_menu_help'), 'dim')], width)];
   const foot: Line[] = message ? wrapSegs(seg('! ', 'warn'), message, width, 'warn').slice(0, 2) : [];
   const room = Math.max(1, size.rows - 2 - head.length - foot.length); // one row for the header line above, one spare
-  const selRow = Math.max(0, rows.findIndex((r) => r.item === selected));
+  const selRow = Math.max(
+    0,
+    rows.findIndex((r) => r.item === selected),
+  );
   // keep the selection visible, with its lesson title when possible
   let start = Math.max(0, Math.min(selRow - Math.floor(room / 2), rows.length - room));
   if (start > 0 && rows[start - 1] && rows[start - 1]!.item === undefined && selRow - start < room - 1) start--;

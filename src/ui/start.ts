@@ -45,9 +45,9 @@ export async function startInteractive(o: StartOptions): Promise<number> {
       import('react'),
       import('ink'),
       import('./App.js'),
-      import('../course/session.js'),
+      import('../engine/session.js'),
       import('../course/progressStore.js'),
-      import('../cli/builtins.js'),
+      import('../engine/builtins.js'),
     ]),
   );
   const settings = store.loadSettings();

@@ -58,7 +58,7 @@ export function sanitizeOutput(text: string): string {
       const parts = line.split('\r');
       let shown = '';
       for (const p of parts) shown = p + shown.slice(p.length);
-      return expandTabs(shown.replace(/\u0008/g, '').replace(CONTROLS, '?'));
+      return expandTabs(shown.replaceAll('\b', '').replace(CONTROLS, '?'));
     })
     .join('\n');
 }

@@ -1,8 +1,9 @@
+/* eslint-disable react-hooks/refs, react-hooks/immutability -- this hook is replaced by the engine controller (issue 11) */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Key } from 'ink';
 import { describeCheck } from '../checks/describe.js';
-import { describeError } from '../cli/errors.js';
-import type { FastForwardProgress, Session } from '../course/session.js';
+import { describeError } from '../engine/errors.js';
+import type { FastForwardProgress, Session } from '../engine/session.js';
 import { fraction } from '../course/progress.js';
 import { lessonTitle } from '../course/texts.js';
 import type { Lang } from '../i18n/lang.js';
@@ -149,7 +150,8 @@ export function useSession(opts: SessionHookOptions): SessionView {
         let log = [...s.log, ...entries.map((e) => ({ ...e, id: nextId.current++ }) as LogEntry)];
         // Printed entries are never drawn again: drop the content of old ones, keep the array length
         // (ink's <Static> tracks what it printed by index).
-        if (log.length > LOG_KEEP * 2) log = log.map((e, i) => (i < log.length - LOG_KEEP && e.kind !== 'gone' ? { id: e.id, kind: 'gone' } : e));
+        if (log.length > LOG_KEEP * 2)
+          log = log.map((e, i) => (i < log.length - LOG_KEEP && e.kind !== 'gone' ? { id: e.id, kind: 'gone' } : e));
         return { ...s, log };
       }),
     [update],
@@ -200,9 +202,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
   useEffect(() => {
     let cancelled = false;
     const onPhase = (p: BootPhase) =>
-      update((s) =>
-        s.busy && (s.busy.kind === 'boot' || s.busy.kind === 'ff') ? { ...s, busy: { ...s.busy, phase: p.phase } } : s,
-      );
+      update((s) => (s.busy && (s.busy.kind === 'boot' || s.busy.kind === 'ff') ? { ...s, busy: { ...s.busy, phase: p.phase } } : s));
     (async () => {
       const session = optsRef.current.session;
       try {
@@ -300,7 +300,8 @@ export function useSession(opts: SessionHookOptions): SessionView {
         } else {
           append(entryFromRun(text, out, outcome.run));
         }
-        if (outcome.completed) append({ kind: 'note', text: `✓ ${tu(lang(), 'ui_step_complete_log', { title: s.text.title })}`, tone: 'ok', gap: true });
+        if (outcome.completed)
+          append({ kind: 'note', text: `✓ ${tu(lang(), 'ui_step_complete_log', { title: s.text.title })}`, tone: 'ok', gap: true });
       });
     },
     [act, append, update],
@@ -382,7 +383,8 @@ export function useSession(opts: SessionHookOptions): SessionView {
       // a quiz solved for the learner: show the answer that was given
       const quiz = s.current.step.checks.find((c) => c.type === 'answer');
       if (quiz && quiz.type === 'answer') append({ kind: 'answer', answer: quiz.accept[0]!, ok: s.stepPassed });
-      if (s.stepPassed) append({ kind: 'note', text: `✓ ${tu(lang, 'ui_step_complete_log', { title: s.text.title })}`, tone: 'ok', gap: true });
+      if (s.stepPassed)
+        append({ kind: 'note', text: `✓ ${tu(lang, 'ui_step_complete_log', { title: s.text.title })}`, tone: 'ok', gap: true });
     });
   }, [act, append, notify, update]);
 
@@ -487,7 +489,8 @@ export function useSession(opts: SessionHookOptions): SessionView {
       }
       if (st.mode === 'menu') {
         const items = menuItems(s.states());
-        const move = (d: number) => update((x) => ({ ...x, menuMsg: null, menuSel: Math.max(0, Math.min(items.length - 1, x.menuSel + d)) }));
+        const move = (d: number) =>
+          update((x) => ({ ...x, menuMsg: null, menuSel: Math.max(0, Math.min(items.length - 1, x.menuSel + d)) }));
         switch (action) {
           case 'menuUp':
             return move(-1);
@@ -528,7 +531,8 @@ export function useSession(opts: SessionHookOptions): SessionView {
           return;
         }
         if (action === 'quit') return void quit();
-        if (action === null && input && !key.ctrl && !key.meta) update((x) => ({ ...x, line: editLine(x.line, { type: 'insert', text: input }) }));
+        if (action === null && input && !key.ctrl && !key.meta)
+          update((x) => ({ ...x, line: editLine(x.line, { type: 'insert', text: input }) }));
         else if (action && isEdit(action)) update((x) => ({ ...x, line: editLine(x.line, { type: action }) }));
         else if (action) notify(tu(lang, 'ui_busy', { key: 'Ctrl-C' }), 'warn');
         return;
@@ -560,7 +564,10 @@ export function useSession(opts: SessionHookOptions): SessionView {
           return;
         case 'menu': {
           const items = menuItems(s.states());
-          const sel = Math.max(0, items.findIndex((i) => i.state === 'current'));
+          const sel = Math.max(
+            0,
+            items.findIndex((i) => i.state === 'current'),
+          );
           return update((x) => ({ ...x, mode: 'menu', menuSel: sel, menuMsg: null }));
         }
         case 'help':
@@ -638,7 +645,19 @@ export function useSession(opts: SessionHookOptions): SessionView {
   };
 }
 
-const EDITS = new Set<Action>(['left', 'right', 'home', 'end', 'backspace', 'deleteChar', 'deleteWord', 'killLine', 'killEnd', 'historyPrev', 'historyNext']);
+const EDITS = new Set<Action>([
+  'left',
+  'right',
+  'home',
+  'end',
+  'backspace',
+  'deleteChar',
+  'deleteWord',
+  'killLine',
+  'killEnd',
+  'historyPrev',
+  'historyNext',
+]);
 function isEdit(a: Action): a is Edit['type'] & Action {
   return EDITS.has(a);
 }

@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../src/checks/evaluate.js';
 import { gatherState } from '../../src/checks/state.js';
-import { lintRun, type RunReport } from '../../src/course/lint.js';
+import { lintRun, type RunReport } from '../../src/engine/lint.js';
 import { CourseError } from '../../src/course/courseError.js';
 import { loadCourse, type Course } from '../../src/course/load.js';
 import { flatSteps, type StepPos } from '../../src/course/progress.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '../../src/sandbox/defaults.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
@@ -118,14 +118,24 @@ describe('malformed lesson files give a CourseError naming file, step and field'
   });
 
   it('a hint tied to a check that does not exist', () => {
-    const c = course({ lesson: GOOD_LESSON.replace('      - { id: ns2, type: netns, name: ns2 }', '      - { id: ns2, type: netns, name: ns2 }\n    hints:\n      - { when: nope }') });
+    const c = course({
+      lesson: GOOD_LESSON.replace(
+        '      - { id: ns2, type: netns, name: ns2 }',
+        '      - { id: ns2, type: netns, name: ns2 }\n    hints:\n      - { when: nope }',
+      ),
+    });
     expectNamed(loadError(c.dir), c.lessonFile, 'b', 'hints[0].when', /unknown check "nope"/);
   });
 
   it('a step whose solution fails: lintRun reports that step', async () => {
     const c = course({ lesson: GOOD_LESSON.replace('solution: [ip netns add ns2]', 'solution: [ip netns add ns3]') });
     const reports: RunReport[] = [];
-    const ok = await lintRun(loadCourse(c.dir), () => createHostSandbox({ shims: hostShims() }), 'en', (r) => reports.push(r));
+    const ok = await lintRun(
+      loadCourse(c.dir),
+      () => createHostSandbox({ shims: hostShims() }),
+      'en',
+      (r) => reports.push(r),
+    );
     expect(ok).toBe(false);
     expect(reports.find((r) => r.step === 'l1/a')).toMatchObject({ ok: true });
     expect(reports.find((r) => r.step === 'l1/b')).toMatchObject({ ok: false, message: expect.stringMatching(/solution fails: /) });
@@ -143,7 +153,10 @@ describe('malformed lesson files give a CourseError naming file, step and field'
   it('CLI: output into a pipe whose reader has gone (| true) ends quietly: exit 0, no stack trace', () => {
     requireBuilt();
     // `true` exits without reading, so the tutor's first write meets a closed pipe (EPIPE).
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" lessons | true; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" lessons | true; echo "\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('0');
   });
@@ -353,7 +366,7 @@ describe('Ctrl-C during fast-forward (host)', () => {
       .toEqual(await cleanVector(s.course, s.pos));
   }
 
-  it('aborted as a step\'s replay begins (real course): lands on a step whose start state is exact; the session is usable', async () => {
+  it("aborted as a step's replay begins (real course): lands on a step whose start state is exact; the session is usable", async () => {
     // Given: a jump to underlay-ping/ping-both; Ctrl-C as the fast-forward reaches addresses/ns-side
     const session = open(realCourse);
     const target = posOf('underlay-ping/ping-both');
@@ -382,7 +395,7 @@ describe('Ctrl-C during fast-forward (host)', () => {
     expect((await session.submit('ip netns add probe-ff')).run?.exitCode).toBe(0);
   }, 60_000);
 
-  it('aborted inside a step\'s replay: the landed step starts clean (none of its commands applied), the session is usable', async () => {
+  it("aborted inside a step's replay: the landed step starts clean (none of its commands applied), the session is usable", async () => {
     // Given: a course whose step b replays `ip netns add b1; sleep 3; ip netns add b2`; Ctrl-C 1 s into b
     const c = loadCourse(course({ lesson: SLOW_LESSON, text: SLOW_TEXT }).dir);
     const session = open(c);

@@ -8,7 +8,7 @@ import { gatherState } from '../../src/checks/state.js';
 import { loadCourse } from '../../src/course/load.js';
 import { flatSteps } from '../../src/course/progress.js';
 import { fileProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
 import {
@@ -186,7 +186,10 @@ async function killAndCheck(point: KillPoint, sig: Sig): Promise<void> {
   try {
     await point.reach(run);
     run.tracker.sample(); // everything alive at the moment of the kill is now known
-    expect(run.exit, `the tutor ended before the kill point "${point.name}"; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`).toBeNull();
+    expect(
+      run.exit,
+      `the tutor ended before the kill point "${point.name}"; stdout:\n${run.stdout()}\nstderr:\n${run.stderr()}`,
+    ).toBeNull();
     if (point.sandboxProcess)
       expect([...run.tracker.seen.values()].some(point.sandboxProcess), `no sandbox process seen at "${point.name}"`).toBe(true);
     const killedAt = performance.now();
@@ -194,7 +197,9 @@ async function killAndCheck(point: KillPoint, sig: Sig): Promise<void> {
 
     // Then: the tutor itself ends promptly (INT/TERM handled, not ignored)
     const { exit, hung } = await waitExit(run, 20_000);
-    latencies.push(`${sig.padEnd(7)} ${point.args.includes('uml') ? 'uml ' : 'host'} ${String(Math.round(performance.now() - killedAt)).padStart(6)} ms  exit ${JSON.stringify(exit)}  ${point.name}`);
+    latencies.push(
+      `${sig.padEnd(7)} ${point.args.includes('uml') ? 'uml ' : 'host'} ${String(Math.round(performance.now() - killedAt)).padStart(6)} ms  exit ${JSON.stringify(exit)}  ${point.name}`,
+    );
     expect(hung, `tutor still running 20 s after ${sig}; stdout:\n${run.stdout()}`).toBe(false);
     if (sig === 'SIGKILL') expect(exit.signal).toBe('SIGKILL');
     // no stack trace or "internal error" on the way out
@@ -202,7 +207,10 @@ async function killAndCheck(point: KillPoint, sig: Sig): Promise<void> {
 
     // and nothing it started survives it
     const left = await run.tracker.waitGone(5_000);
-    expect(left, `processes left ${sig === 'SIGKILL' ? '' : 'after a graceful '}${sig} at "${point.name}":\n${describeProcs(left)}`).toEqual([]);
+    expect(
+      left,
+      `processes left ${sig === 'SIGKILL' ? '' : 'after a graceful '}${sig} at "${point.name}":\n${describeProcs(left)}`,
+    ).toEqual([]);
     cleanupLeft = null;
 
     // and the host's network is exactly as before
@@ -233,13 +241,14 @@ async function killAndCheck(point: KillPoint, sig: Sig): Promise<void> {
       await run.exited;
     }
     // A failed assertion must not leave this run's processes running into the next test.
-    if (cleanupLeft) for (const p of cleanupLeft.alive()) {
-      try {
-        process.kill(p.pid, 'SIGKILL');
-      } catch {
-        /* gone */
+    if (cleanupLeft)
+      for (const p of cleanupLeft.alive()) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       }
-    }
     run.dispose();
     if (cmdsDir) rmSync(cmdsDir, { recursive: true, force: true });
   }
@@ -339,7 +348,15 @@ describe('after a crash the next start works', () => {
       // Then: the progress file survived the crash as valid JSON, pointing at the step
       const files = readdirSync(stateDir);
       expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
-      const saved = JSON.parse(readFileSync(join(stateDir, files.find((f) => f.startsWith('progress-'))!), 'utf8'));
+      const saved = JSON.parse(
+        readFileSync(
+          join(
+            stateDir,
+            files.find((f) => f.startsWith('progress-'))!,
+          ),
+          'utf8',
+        ),
+      );
       expect(saved.current).toEqual({ lesson: 'addresses', step: 'ns-side' });
 
       // When: a new session starts with the same store
@@ -367,7 +384,10 @@ describe('after a crash the next start works', () => {
           const state = v.step.checks.filter((c) => c.type !== 'answer');
           if (state.length === 0) continue;
           // forwarding/read-forward-like steps that assert an initial state do not come before this step
-          const res = evaluateChecks(v.step.checks.filter((c) => c.type !== 'answer'), await gatherState(session.box!, state));
+          const res = evaluateChecks(
+            v.step.checks.filter((c) => c.type !== 'answer'),
+            await gatherState(session.box!, state),
+          );
           expect(res.filter((r) => !r.ok).map((r) => `${s.key}: ${r.key}`)).toEqual([]);
           checked++;
         }

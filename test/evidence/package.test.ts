@@ -16,7 +16,11 @@ beforeAll(() => {
   requireBuilt();
   dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-pack-'));
   // --ignore-scripts: pack the dist/ this test run built (prepare would rebuild it under the other tests)
-  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
+  const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   expect(packed.status, packed.stderr).toBe(0);
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   const untar = spawnSync('tar', ['xzf', tgz], { cwd: dir, encoding: 'utf8' });
@@ -35,7 +39,15 @@ const run = (args: string[]) =>
 
 describe('the packed package', () => {
   it('holds the launcher, the bundle, the course and its seed, and no node_modules is anywhere above it', () => {
-    for (const f of ['dist/cli/main.js', 'dist/packets/tcpdumpLite.js', 'dist/course-seed.json', 'lessons/course.yaml', 'lessons/LICENSE', 'README.md', 'LICENSE'])
+    for (const f of [
+      'dist/cli/main.js',
+      'dist/packets/tcpdumpLite.js',
+      'dist/course-seed.json',
+      'lessons/course.yaml',
+      'lessons/LICENSE',
+      'README.md',
+      'LICENSE',
+    ])
       expect(existsSync(join(pkg, f)), f).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     for (let d = pkg; d !== '/'; d = join(d, '..')) expect(existsSync(join(d, 'node_modules')), d).toBe(false);

@@ -94,7 +94,7 @@ function containmentCases(backend: 'host' | 'uml', make: () => Promise<Sandbox>)
   });
 
   if (backend === 'uml') {
-    it("the guest sees the host filesystem read-only (touch /work/ipip-probe fails)", async () => {
+    it('the guest sees the host filesystem read-only (touch /work/ipip-probe fails)', async () => {
       const r = await sb.run('touch /work/ipip-probe');
       expect(r.exitCode).not.toBe(0);
       expect(r.stderr).toMatch(/Read-only file system|Permission denied/);
@@ -180,9 +180,16 @@ describe('host backend: who typed commands run as, seen from the host', () => {
 
 function requireRunnableBy(uid: number): void {
   try {
-    execFileSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', 'test', '-r', join(process.cwd(), 'package.json')]);
+    execFileSync('setpriv', [
+      `--reuid=${uid}`,
+      `--regid=${uid}`,
+      '--clear-groups',
+      '--',
+      'test',
+      '-r',
+      join(process.cwd(), 'package.json'),
+    ]);
   } catch {
     throw new Error(`uid ${uid} cannot read ${process.cwd()}: the repository must be world-readable for this test`);
   }
 }
-

@@ -44,8 +44,7 @@ export interface HostNetState {
 /** Runs a read-only command and returns its stdout. The default runs it right here (the host's namespaces). */
 export type Reader = (argv: string[]) => string;
 
-export const localReader: Reader = (argv) =>
-  execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+export const localReader: Reader = (argv) => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function ipJson<T>(read: Reader, args: string[]): T[] {
   const text = read(['ip', '-j', ...args]).trim();
@@ -89,7 +88,9 @@ export function captureHostNet(read: Reader = localReader): HostNetState {
         .sort(),
     ]),
   );
-  const routes = ipJson<RawRoute>(read, ['route', 'show', 'table', 'all']).concat(ipJson<RawRoute>(read, ['-6', 'route', 'show', 'table', 'all']));
+  const routes = ipJson<RawRoute>(read, ['route', 'show', 'table', 'all']).concat(
+    ipJson<RawRoute>(read, ['-6', 'route', 'show', 'table', 'all']),
+  );
   const seen = new Set<string>();
   const routeFacts: RouteFacts[] = [];
   for (const r of routes) {
@@ -242,8 +243,7 @@ export class ProcessTracker {
     const root = table.find((p) => p.pid === this.rootPid);
     if (root) this.seen.set(key(root), root);
     for (const p of descendants(this.rootPid, table)) this.seen.set(key(p), p);
-    if (this.markers.length)
-      for (const p of table) if (this.markers.some((m) => p.cmdline.includes(m))) this.seen.set(key(p), p);
+    if (this.markers.length) for (const p of table) if (this.markers.some((m) => p.cmdline.includes(m))) this.seen.set(key(p), p);
   }
 
   start(intervalMs = 15): this {

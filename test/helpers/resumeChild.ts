@@ -5,7 +5,7 @@
 // usage: node --import tsx test/helpers/resumeChild.ts COURSE_DIR STATE_DIR LESSON/STEP
 import { loadCourse } from '../../src/course/load.js';
 import { fileProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
 

@@ -31,7 +31,8 @@ export function requireTool(cmd: string, install: string): string {
   return p;
 }
 
-export const requireUml = () => requireTool('linux.uml', 'run `apt-get install user-mode-linux` (the uml backend and its evidence need it)');
+export const requireUml = () =>
+  requireTool('linux.uml', 'run `apt-get install user-mode-linux` (the uml backend and its evidence need it)');
 
 export interface Exit {
   code: number | null;

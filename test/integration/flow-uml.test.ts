@@ -59,7 +59,10 @@ describe('analyzeFlow in a UML guest (the article setup)', () => {
   let sb: Sandbox;
 
   beforeAll(async () => {
-    if (!umlPresent()) throw new Error('linux.uml is not installed: `apt-get install user-mode-linux` (this integration test needs a real kernel with ipip)');
+    if (!umlPresent())
+      throw new Error(
+        'linux.uml is not installed: `apt-get install user-mode-linux` (this integration test needs a real kernel with ipip)',
+      );
     sb = await createUmlSandbox();
     const r = await sb.run(ARTICLE, { timeoutMs: 30_000 });
     expect(r.stderr + r.stdout).toBe('');
@@ -90,13 +93,33 @@ describe('analyzeFlow in a UML guest (the article setup)', () => {
     expect(report.tunnel).toMatchObject({ ns: 'ns1', dev: 'tunl', kind: 'ipip', local: '10.10.10.2', remote: '10.10.20.2', mtu: 1480 });
 
     // The hop list comes from the kernel's own route get answers.
-    expect(step(report.path.request)).toEqual(['ns1:encap:tunl', 'ns1:route:v1', 'root:forward:v2-P', 'ns2:receive:v2', 'ns2:decap:tunr', 'ns2:deliver:tunr']);
+    expect(step(report.path.request)).toEqual([
+      'ns1:encap:tunl',
+      'ns1:route:v1',
+      'root:forward:v2-P',
+      'ns2:receive:v2',
+      'ns2:decap:tunr',
+      'ns2:deliver:tunr',
+    ]);
     expect(report.path.request[0]!.command).toBe('ip -n ns1 route get 10.10.200.10');
     expect(report.path.request[0]!.answer).toBe('10.10.200.10 dev tunl src 10.10.100.10');
-    expect(report.path.request[1]).toMatchObject({ command: 'ip -n ns1 route get 10.10.20.2 from 10.10.10.2', route: { gateway: '10.10.10.1', dev: 'v1' } });
+    expect(report.path.request[1]).toMatchObject({
+      command: 'ip -n ns1 route get 10.10.20.2 from 10.10.10.2',
+      route: { gateway: '10.10.10.1', dev: 'v1' },
+    });
     expect(report.path.request[2]).toMatchObject({ command: 'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P', route: { dev: 'v2-P' } });
-    expect(report.path.request[5]).toMatchObject({ command: 'ip -n ns2 route get 10.10.200.10 from 10.10.100.10 iif tunr', route: { type: 'local' } });
-    expect(step(report.path.reply)).toEqual(['ns2:encap:tunr', 'ns2:route:v2', 'root:forward:v1-P', 'ns1:receive:v1', 'ns1:decap:tunl', 'ns1:deliver:tunl']);
+    expect(report.path.request[5]).toMatchObject({
+      command: 'ip -n ns2 route get 10.10.200.10 from 10.10.100.10 iif tunr',
+      route: { type: 'local' },
+    });
+    expect(step(report.path.reply)).toEqual([
+      'ns2:encap:tunr',
+      'ns2:route:v2',
+      'root:forward:v1-P',
+      'ns1:receive:v1',
+      'ns1:decap:tunl',
+      'ns1:deliver:tunl',
+    ]);
 
     // Counters: one request and one reply crossed each of these.
     const d = deltas(report);

@@ -3,7 +3,7 @@ import { describeCheck } from '../../src/checks/describe.js';
 import { playAuto, playCommands, resolveStep } from '../../src/cli/commands/play.js';
 import { loadCourse } from '../../src/course/load.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 
 // The namespace half of the course on the real host kernel, in a rootless sandbox.
@@ -75,7 +75,10 @@ describe('host sandbox: the namespace lessons', () => {
       from: 'routes/ns1-route',
       to: 'routes/ns2-route',
       out: (l) => lines.push(l),
-      commands: ['ip -n ns1 route add 10.10.20.0/24 via 10.10.10.1', 'sudo ip netns exec ns2 ip route add 10.10.10.0/24 via 10.10.20.1 dev v2'],
+      commands: [
+        'ip -n ns1 route add 10.10.20.0/24 via 10.10.10.1',
+        'sudo ip netns exec ns2 ip route add 10.10.10.0/24 via 10.10.20.1 dev v2',
+      ],
     });
     expect(lines).toContain('✓ routes/ns1-route');
     expect(code).toBe(0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lintRun, lintStatic } from '../../src/course/lint.js';
+import { lintRun, lintStatic } from '../../src/engine/lint.js';
 import { createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
 
 // The shipped course, checked as an author would before class: static lint, then every
@@ -15,10 +15,15 @@ describe('lint of the shipped course', () => {
     const { course } = lintStatic('lessons');
     const bad: string[] = [];
     let mistakes = 0;
-    const ok = await lintRun(course!, () => createUmlSandbox(), 'en', (r) => {
-      if (r.step.includes('#')) mistakes++;
-      if (!r.ok) bad.push(`${r.step}: ${r.message}`);
-    });
+    const ok = await lintRun(
+      course!,
+      () => createUmlSandbox(),
+      'en',
+      (r) => {
+        if (r.step.includes('#')) mistakes++;
+        if (!r.ok) bad.push(`${r.step}: ${r.message}`);
+      },
+    );
     expect(bad).toEqual([]);
     expect(mistakes).toBeGreaterThanOrEqual(20);
     expect(ok).toBe(true);

@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../src/checks/evaluate.js';
 import { gatherState } from '../../src/checks/state.js';
 import { resolveStep } from '../../src/cli/commands/play.js';
-import { lintRun } from '../../src/course/lint.js';
+import { lintRun } from '../../src/engine/lint.js';
 import { loadCourse } from '../../src/course/load.js';
 import { flatSteps } from '../../src/course/progress.js';
 import { fileProgressStore, memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 
 // Progress that lasts, and the fast-forward that rebuilds a fresh sandbox to a saved step.
@@ -30,7 +30,9 @@ describe('resume, restart, skip (host sandbox)', () => {
     await second.start((p) => counts.push(p.done));
     try {
       expect(Math.max(...counts)).toBeGreaterThan(5);
-      const earlier = flatSteps(course).filter((s) => s.pos.lesson < second.pos.lesson || (s.pos.lesson === second.pos.lesson && s.pos.step < second.pos.step));
+      const earlier = flatSteps(course).filter(
+        (s) => s.pos.lesson < second.pos.lesson || (s.pos.lesson === second.pos.lesson && s.pos.step < second.pos.step),
+      );
       for (const s of earlier) {
         const checks = second.view(s.pos).step.checks.filter((c) => c.type !== 'answer');
         const results = evaluateChecks(checks, await gatherState(second.box!, checks));
@@ -79,12 +81,18 @@ describe('lint --run', () => {
     cpSync('lessons/02-namespaces', join(dir, '02-namespaces'), { recursive: true });
     writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: t}\nlessons: [02-namespaces]\n');
     const file = join(dir, '02-namespaces', 'lesson.yaml');
-    const yaml = readFileSync(file, 'utf8').replace(/commands: \[sudo ip netns add ns1\]/, 'commands: [sudo ip netns add ns1, sudo ip netns add ns2]');
+    const yaml = readFileSync(file, 'utf8').replace(
+      /commands: \[sudo ip netns add ns1\]/,
+      'commands: [sudo ip netns add ns1, sudo ip netns add ns2]',
+    );
     writeFileSync(file, yaml);
     const reports: { step: string; ok: boolean; message: string }[] = [];
     const ok = await lintRun(loadCourse(dir), make, 'en', (r) => reports.push(r));
     expect(ok).toBe(false);
-    expect(reports.find((r) => r.step.endsWith('#only-one'))).toMatchObject({ ok: false, message: expect.stringMatching(/wrongly passes/) });
+    expect(reports.find((r) => r.step.endsWith('#only-one'))).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/wrongly passes/),
+    });
     expect(reports.filter((r) => !r.step.includes('#')).every((r) => r.ok)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });

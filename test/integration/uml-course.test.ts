@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeCheck } from '../../src/checks/describe.js';
 import { playAuto, playCommands, readCommands, resolveStep } from '../../src/cli/commands/play.js';
-import { builtins } from '../../src/cli/builtins.js';
+import { builtins } from '../../src/engine/builtins.js';
 import { loadCourse } from '../../src/course/load.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
 
 // The whole course on a real User-Mode Linux kernel: the backend that makes ipip tunnels

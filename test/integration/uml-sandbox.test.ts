@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { SandboxError, type Sandbox } from '../../src/sandbox/types.js';
 import { batchCommand, parseBatchOutput, planQuery } from '../../src/sandbox/uml/ipBatch.js';
-import { UmlSandbox, createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
+import { type UmlSandbox, createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -87,7 +87,13 @@ describe('ip query batching (pure)', () => {
   });
 
   it('splits merged output back per command, with failures; refuses what it cannot split', () => {
-    const { argv, input } = batchCommand(['-j'], [['ip', '-j', 'link', 'show'], ['ip', '-j', 'link', 'show', 'dev', 'nope']]);
+    const { argv, input } = batchCommand(
+      ['-j'],
+      [
+        ['ip', '-j', 'link', 'show'],
+        ['ip', '-j', 'link', 'show', 'dev', 'nope'],
+      ],
+    );
     expect(argv).toEqual(['ip', '-j', '-force', '-batch', '-']);
     expect(input).toBe('link show\niptsep0\nlink show dev nope\niptsep1\n');
     const merged =
@@ -120,9 +126,7 @@ describe('uml sandbox: failed boots', () => {
     const tmpBefore = listDir(os.tmpdir());
     const phases: string[] = [];
     const started = Date.now();
-    const err = await createUmlSandbox({ umlKernel: '/bin/false', onPhase: (p) => phases.push(p.phase) }).catch(
-      (e: unknown) => e,
-    );
+    const err = await createUmlSandbox({ umlKernel: '/bin/false', onPhase: (p) => phases.push(p.phase) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SandboxError);
     expect((err as SandboxError).message).toMatch(/exited with code 1 before the sandbox was ready/);
     expect((err as SandboxError).fix).toMatch(/user-mode-linux/);
@@ -267,11 +271,13 @@ describe('uml sandbox: one shared guest', () => {
     expect(planQuery(q).batches).toHaveLength(1);
     const batched = await sb.query(q);
     const separate = await Promise.all(q.map((argv) => sb.run(argv.join(' '))));
-    expect(batched.map((r) => [r.exitCode === 0, r.stdout, r.stderr])).toEqual(
-      separate.map((r) => [r.exitCode === 0, r.stdout, r.stderr]),
-    );
+    expect(batched.map((r) => [r.exitCode === 0, r.stdout, r.stderr])).toEqual(separate.map((r) => [r.exitCode === 0, r.stdout, r.stderr]));
     const sleepers = Date.now();
-    await sb.query([['sleep', '1'], ['sleep', '1'], ['sleep', '1']]);
+    await sb.query([
+      ['sleep', '1'],
+      ['sleep', '1'],
+      ['sleep', '1'],
+    ]);
     expect(Date.now() - sleepers).toBeLessThan(2_500);
   });
 
@@ -371,7 +377,13 @@ describe('uml sandbox: one shared guest', () => {
     expect(out).toMatch(/10\.10\.20\.2 > 10\.10\.10\.2: [\s\S]*?10\.10\.200\.10 > 10\.10\.100\.10: ICMP echo reply/);
 
     // With the lab built, batched state queries still equal separate runs.
-    const q = [['ip', '-j', 'link', 'show'], ['ip', '-j', 'addr', 'show'], ['ip', '-j', 'route', 'show'], ['ip', '-j', 'netns', 'list'], ['ip', '-j', 'addr', 'show', 'dev', 'v1-P']];
+    const q = [
+      ['ip', '-j', 'link', 'show'],
+      ['ip', '-j', 'addr', 'show'],
+      ['ip', '-j', 'route', 'show'],
+      ['ip', '-j', 'netns', 'list'],
+      ['ip', '-j', 'addr', 'show', 'dev', 'v1-P'],
+    ];
     const batched = await sb.query(q);
     const separate = await Promise.all(q.map((argv) => sb.run(argv.join(' '))));
     expect(batched.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(separate.map((r) => [r.exitCode, r.stdout, r.stderr]));
@@ -434,10 +446,7 @@ describe('uml sandbox: the tutor is killed with SIGKILL', () => {
       expect(existsSync(bootDir!)).toBe(true);
 
       child.kill('SIGKILL');
-      const gone = await waitFor(
-        () => processesMentioning(bootDir!).length === 0 && !existsSync(bootDir!),
-        3_000,
-      );
+      const gone = await waitFor(() => processesMentioning(bootDir!).length === 0 && !existsSync(bootDir!), 3_000);
       expect(gone, `left: ${processesMentioning(bootDir!).join('\n')} dir=${existsSync(bootDir!)}`).toBe(true);
       let state = '';
       try {

@@ -3,7 +3,7 @@ import { cleanup } from 'ink-testing-library';
 import { KEY, live, mount, until } from './harness.js';
 import { emptyProgress } from '../../src/course/progress.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { FakeSandbox, tinyCourse } from './fakes.js';
 
 afterEach(() => cleanup());

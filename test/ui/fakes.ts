@@ -68,7 +68,10 @@ export class FakeSandbox implements Sandbox {
     }
     this.ran.push(commandLine);
     if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
-    const argv = commandLine.trim().replace(/^sudo\s+/, '').split(/\s+/);
+    const argv = commandLine
+      .trim()
+      .replace(/^sudo\s+/, '')
+      .split(/\s+/);
     const emit = (text: string) => {
       opts.onOutput?.(text, 'stdout');
       return text;
@@ -88,7 +91,8 @@ export class FakeSandbox implements Sandbox {
       });
     }
     if (argv[0] === 'garbage') {
-      const g = 'red:\u001b[31mRED\u001b[0m title:\u001b]0;pwned\u0007 clear:\u001b[2J\u001b[H bin:\u0000\u0001\u0002\u007f\u009b31m end\nprogress 10%\rprogress 100%\nEND\n';
+      const g =
+        'red:\u001b[31mRED\u001b[0m title:\u001b]0;pwned\u0007 clear:\u001b[2J\u001b[H bin:\u0000\u0001\u0002\u007f\u009b31m end\nprogress 10%\rprogress 100%\nEND\n';
       return ok(emit(g));
     }
     if (argv[0] === 'echo') return ok(emit(argv.slice(1).join(' ') + '\n'));
@@ -135,7 +139,12 @@ export class FakeSandbox implements Sandbox {
       operstate: l.up ? 'UP' : 'DOWN',
       link_type: 'ether',
       linkinfo: { info_kind: l.kind, ...(l.data ? { info_data: l.data } : {}) },
-      addr_info: l.addrs.map((a) => ({ family: 'inet', local: a.split('/')[0], prefixlen: Number(a.split('/')[1] ?? 32), scope: 'global' })),
+      addr_info: l.addrs.map((a) => ({
+        family: 'inet',
+        local: a.split('/')[0],
+        prefixlen: Number(a.split('/')[1] ?? 32),
+        scope: 'global',
+      })),
     };
   }
 
@@ -149,7 +158,8 @@ export class FakeSandbox implements Sandbox {
   async query(commands: readonly (readonly string[])[]): Promise<RunResult[]> {
     return commands.map((c) => {
       const a = c.join(' ');
-      if (a === 'ip -j netns list') return ok(this.nsOrder.length ? JSON.stringify([...this.nsOrder].reverse().map((name, i) => ({ name, id: i }))) : '');
+      if (a === 'ip -j netns list')
+        return ok(this.nsOrder.length ? JSON.stringify([...this.nsOrder].reverse().map((name, i) => ({ name, id: i }))) : '');
       let m: RegExpMatchArray | null;
       if ((m = a.match(/^ip (?:-n (\S+) )?-j -d addr show$/))) return this.addrShow(m[1] ?? 'root');
       if ((m = a.match(/^ip (?:-n (\S+) )?-j route show$/))) return this.ns.has(m[1] ?? 'root') ? ok('[]') : fail('no such netns');
@@ -212,7 +222,11 @@ export function tinyCourse(): Course {
           title: '命名空间',
           steps: {
             intro: { title: '一栋房子里的房间', body: '**网络命名空间**就像一个拥有独立网络的房间。' },
-            'make-ns': { title: '两个命名空间', body: '创建两个:\n\n```\nsudo ip netns add ns1\n```', hints: ['用 `ip netns add 名字`。', '还差 ns2。'] },
+            'make-ns': {
+              title: '两个命名空间',
+              body: '创建两个:\n\n```\nsudo ip netns add ns1\n```',
+              hints: ['用 `ip netns add 名字`。', '还差 ns2。'],
+            },
             quiz: { title: '小测验:几个?', body: '**问题:** 你创建了几个命名空间?', hints: ['数一数。', '两个。'] },
           },
         },

@@ -1,7 +1,7 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
-import { Session, type Builtin } from '../../src/course/session.js';
+import { Session, type Builtin } from '../../src/engine/session.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
 import { emptyProgress, type Progress } from '../../src/course/progress.js';
 import type { Course } from '../../src/course/load.js';
@@ -87,7 +87,8 @@ export async function mount(
   );
   const lastFrame = () => r.lastFrame() ?? '';
   const waitFor = async (what: string | RegExp | ((f: string) => boolean), ms = 5000) => {
-    const pred = typeof what === 'function' ? what : typeof what === 'string' ? (f: string) => f.includes(what) : (f: string) => what.test(f);
+    const pred =
+      typeof what === 'function' ? what : typeof what === 'string' ? (f: string) => f.includes(what) : (f: string) => what.test(f);
     const end = Date.now() + ms;
     while (Date.now() < end) {
       if (pred(lastFrame())) return lastFrame();

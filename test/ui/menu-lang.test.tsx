@@ -7,7 +7,7 @@ import { emptyProgress } from '../../src/course/progress.js';
 import { App } from '../../src/ui/App.js';
 import { SandboxError } from '../../src/sandbox/types.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/course/session.js';
+import { Session } from '../../src/engine/session.js';
 import { tinyCourse } from './fakes.js';
 
 afterEach(() => cleanup());
@@ -157,7 +157,15 @@ describe('boot', () => {
   });
 
   it('resuming at a later step shows the fast-forward count', async () => {
-    const t = await mount({ delayMs: 80, waitReady: false, progress: { ...emptyProgress(), marks: { 'namespaces/intro': 'done', 'namespaces/make-ns': 'done' }, current: { lesson: 'namespaces', step: 'quiz' } } });
+    const t = await mount({
+      delayMs: 80,
+      waitReady: false,
+      progress: {
+        ...emptyProgress(),
+        marks: { 'namespaces/intro': 'done', 'namespaces/make-ns': 'done' },
+        current: { lesson: 'namespaces', step: 'quiz' },
+      },
+    });
     await t.waitFor(/replaying [12]\/2/);
     await t.waitFor('Quiz: how many?');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import stringWidth from 'string-width';
-import { capOutput, sanitizeOutput, truncate, wrapLine, wrapText } from '../../src/ui/text.js';
+import { capOutput, sanitizeOutput, truncate, wrapLine } from '../../src/ui/text.js';
 import { joinSoftBreaks, renderMarkdown } from '../../src/ui/markdown.js';
 import { editLine, emptyLine, visibleLine } from '../../src/ui/lineEditor.js';
 import { complete, wordsFromMarkdown } from '../../src/ui/complete.js';
@@ -13,7 +13,29 @@ import { buildHelp } from '../../src/ui/menu.js';
 import type { Key } from 'ink';
 
 const key = (k: Partial<Key> = {}): Key =>
-  ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false, capsLock: false, numLock: false, ...k }) as Key;
+  ({
+    upArrow: false,
+    downArrow: false,
+    leftArrow: false,
+    rightArrow: false,
+    pageDown: false,
+    pageUp: false,
+    home: false,
+    end: false,
+    return: false,
+    escape: false,
+    ctrl: false,
+    shift: false,
+    tab: false,
+    backspace: false,
+    delete: false,
+    meta: false,
+    super: false,
+    hyper: false,
+    capsLock: false,
+    numLock: false,
+    ...k,
+  }) as Key;
 
 describe('sanitizeOutput', () => {
   it('drops escape sequences and shows other control bytes as ?', () => {
@@ -62,7 +84,8 @@ describe('wrapping by display width', () => {
 });
 
 describe('renderMarkdown', () => {
-  const md = 'A **veth pair** is a cable: whatever enters one end comes out of the\nother one.\n\n```\nsudo ip link add v1 netns ns1 type veth peer name v1-P\n```\n\n- **bold** in a list and `code`\n- two';
+  const md =
+    'A **veth pair** is a cable: whatever enters one end comes out of the\nother one.\n\n```\nsudo ip link add v1 netns ns1 type veth peer name v1-P\n```\n\n- **bold** in a list and `code`\n- two';
   it('fits the width it is given, with plain text when colour is off', () => {
     for (const w of [80, 40, 20]) {
       const out = renderMarkdown(md, w, { color: false });
@@ -151,7 +174,11 @@ describe('keymap', () => {
 });
 
 // ---- the map, from iproute2 JSON as the host sandbox prints it ----
-const link = (ifindex: number, ifname: string, o: { li?: number; nsid?: number; up?: boolean; addrs?: string[]; kind?: string; data?: Record<string, string> } = {}) => ({
+const link = (
+  ifindex: number,
+  ifname: string,
+  o: { li?: number; nsid?: number; up?: boolean; addrs?: string[]; kind?: string; data?: Record<string, string> } = {},
+) => ({
   ifindex,
   ifname,
   ...(o.li !== undefined ? { link_index: o.li } : {}),
@@ -165,9 +192,36 @@ const link = (ifindex: number, ifname: string, o: { li?: number; nsid?: number; 
 function articleTopology() {
   // two namespaces whose veths both have ifindex 2 inside: peers must be told apart by link_index
   return buildTopology([
-    { name: 'ns2', nsid: 1, links: [link(1, 'lo', { kind: 'loopback' }), link(2, 'v2', { li: 3, nsid: 0, up: true, addrs: ['10.10.20.2/24'] }), link(3, 'tun2', { kind: 'ipip', up: true, data: { local: '10.10.20.2', remote: '10.10.10.2' } })], routes: [{ dst: '10.10.10.0/24', gateway: '10.10.20.1', dev: 'v2' }, { dst: '10.10.20.0/24', dev: 'v2', protocol: 'kernel' }] },
-    { name: 'root', links: [link(1, 'lo', { kind: 'loopback' }), link(2, 'v1-P', { li: 2, nsid: 0, up: true, addrs: ['10.10.10.1/24'] }), link(3, 'v2-P', { li: 2, nsid: 1, addrs: ['10.10.20.1/24'] }), link(4, 'tunl0', { kind: 'ipip' })] },
-    { name: 'ns1', nsid: 0, links: [link(2, 'v1', { li: 2, nsid: 0, up: true, addrs: ['10.10.10.2/24'] }), link(3, 'tun1', { kind: 'ipip', up: true, data: { local: '10.10.10.2', remote: '10.10.20.2' } })] },
+    {
+      name: 'ns2',
+      nsid: 1,
+      links: [
+        link(1, 'lo', { kind: 'loopback' }),
+        link(2, 'v2', { li: 3, nsid: 0, up: true, addrs: ['10.10.20.2/24'] }),
+        link(3, 'tun2', { kind: 'ipip', up: true, data: { local: '10.10.20.2', remote: '10.10.10.2' } }),
+      ],
+      routes: [
+        { dst: '10.10.10.0/24', gateway: '10.10.20.1', dev: 'v2' },
+        { dst: '10.10.20.0/24', dev: 'v2', protocol: 'kernel' },
+      ],
+    },
+    {
+      name: 'root',
+      links: [
+        link(1, 'lo', { kind: 'loopback' }),
+        link(2, 'v1-P', { li: 2, nsid: 0, up: true, addrs: ['10.10.10.1/24'] }),
+        link(3, 'v2-P', { li: 2, nsid: 1, addrs: ['10.10.20.1/24'] }),
+        link(4, 'tunl0', { kind: 'ipip' }),
+      ],
+    },
+    {
+      name: 'ns1',
+      nsid: 0,
+      links: [
+        link(2, 'v1', { li: 2, nsid: 0, up: true, addrs: ['10.10.10.2/24'] }),
+        link(3, 'tun1', { kind: 'ipip', up: true, data: { local: '10.10.10.2', remote: '10.10.20.2' } }),
+      ],
+    },
   ]);
 }
 
@@ -202,11 +256,23 @@ describe('topology', () => {
 describe('live area', () => {
   const model = (over: Partial<LiveModel> = {}): LiveModel => ({
     lang: 'en',
-    header: { lessonNo: 3, lessonCount: 17, lessonTitle: '两台机器之间的网线', stepTitle: 'Two veth pairs', stepNo: 1, stepCount: 2, finished: 10, total: 56 },
+    header: {
+      lessonNo: 3,
+      lessonCount: 17,
+      lessonTitle: '两台机器之间的网线',
+      stepTitle: 'Two veth pairs',
+      stepNo: 1,
+      stepCount: 2,
+      finished: 10,
+      total: 56,
+    },
     busy: null,
     spinner: '⠋',
     stepKind: 'task',
-    checks: Array.from({ length: 6 }, (_, i) => ({ ok: i % 2 === 0, text: `check ${i}: v${i}-P exists in the root namespace but is DOWN and the text is long enough to wrap around` })),
+    checks: Array.from({ length: 6 }, (_, i) => ({
+      ok: i % 2 === 0,
+      text: `check ${i}: v${i}-P exists in the root namespace but is DOWN and the text is long enough to wrap around`,
+    })),
     passed: false,
     courseDone: false,
     blocker: 'this step needs the ipip kernel module',
@@ -217,7 +283,13 @@ describe('live area', () => {
     ...over,
   });
   it('never has more lines than rows - 1, nor wider than the terminal', () => {
-    for (const [columns, rows] of [[80, 24], [40, 10], [120, 40], [30, 5], [80, 12]] as const)
+    for (const [columns, rows] of [
+      [80, 24],
+      [40, 10],
+      [120, 40],
+      [30, 5],
+      [80, 12],
+    ] as const)
       for (const busy of [null, { kind: 'run' as const, command: 'ping', output: 'x\n'.repeat(50) }]) {
         for (const lang of ['en', 'zh'] as const) {
           const f = buildLive(model({ busy, lang }), { columns, rows });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCli } from '../../src/cli/args.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/engine/errors.js';
 import { batchScript, newBoundary, parseBatch } from '../../src/sandbox/host/batch.js';
 import { resolveSandboxUser } from '../../src/sandbox/identity.js';
 import { langFromEnv } from '../../src/i18n/lang.js';
@@ -12,7 +12,11 @@ import { langFromEnv } from '../../src/i18n/lang.js';
 describe('command line', () => {
   it('parses play --auto with a range', () => {
     expect(parseCli(['play', '--auto', '--backend', 'host', '--from', 'veth', '--to', 'routes'])).toMatchObject({
-      command: 'play', auto: true, backend: 'host', from: 'veth', to: 'routes',
+      command: 'play',
+      auto: true,
+      backend: 'host',
+      from: 'veth',
+      to: 'routes',
     });
   });
   it('rejects unknown flags, misplaced flags and bad values clearly', () => {
@@ -51,7 +55,11 @@ describe('batched queries', () => {
   };
 
   it('splits outputs, errors and exit codes per command, quoting arguments', () => {
-    const [r0, r1, r2] = runBatch([['sh', '-c', 'echo outy; echo err >&2; exit 3'], ['echo', "it's"], ['printf', 'no newline']]);
+    const [r0, r1, r2] = runBatch([
+      ['sh', '-c', 'echo outy; echo err >&2; exit 3'],
+      ['echo', "it's"],
+      ['printf', 'no newline'],
+    ]);
     expect(r0).toMatchObject({ exitCode: 3, stdout: 'outy\n', stderr: 'err\n', timedOut: false });
     expect(r1).toMatchObject({ exitCode: 0, stdout: "it's\n", stderr: '' });
     expect(r2).toMatchObject({ exitCode: 0, stdout: 'no newline' });

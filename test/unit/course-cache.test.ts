@@ -66,7 +66,7 @@ describe('course cache', () => {
     expect((await openCourse(dir, cache)).lessons[0]!.texts.en!.title).toBe('Second title');
   });
 
-  it('a file broken after it was cached gives the loader\'s precise error, and nothing stale', async () => {
+  it("a file broken after it was cached gives the loader's precise error, and nothing stale", async () => {
     const dir = course();
     const cache = temp('ipip-tutor-cache-');
     await openCourse(dir, cache);
@@ -87,7 +87,7 @@ describe('course cache', () => {
     expect((await openCourse(dir, cache)).lessons[0]!.texts.en!.title).toBe('First title');
   });
 
-  it('a missing course directory is the loader\'s error; an unwritable cache only costs speed', async () => {
+  it("a missing course directory is the loader's error; an unwritable cache only costs speed", async () => {
     await expect(openCourse('/nonexistent-ipip-course', temp('ipip-tutor-cache-'))).rejects.toThrow(/lesson directory does not exist/);
     const dir = course();
     const notADir = join(temp('ipip-tutor-cache-'), 'file');

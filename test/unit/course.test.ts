@@ -17,7 +17,10 @@ function course(lessonYaml: string, enYaml?: string, zhYaml?: string): string {
   writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   writeFileSync(join(dir, 'l1', 'lesson.yaml'), lessonYaml);
-  writeFileSync(join(dir, 'l1', 'en.yaml'), enYaml ?? 'title: L\nsteps:\n  a: {title: A, body: "do it", hints: [h1, h2]}\n  b: {title: B, body: "read"}\n');
+  writeFileSync(
+    join(dir, 'l1', 'en.yaml'),
+    enYaml ?? 'title: L\nsteps:\n  a: {title: A, body: "do it", hints: [h1, h2]}\n  b: {title: B, body: "read"}\n',
+  );
   if (zhYaml) writeFileSync(join(dir, 'l1', 'zh.yaml'), zhYaml);
   return dir;
 }
@@ -49,7 +52,9 @@ describe('lesson loading', () => {
   });
 
   it('names file, step and field for a bad IP address', () => {
-    const e = loadError(course(good.replace('{id: ns, type: netns, name: ns1}', '{type: ping, to: 10.10.300.1}').replace('{when: ns}', '{}')));
+    const e = loadError(
+      course(good.replace('{id: ns, type: netns, name: ns1}', '{type: ping, to: 10.10.300.1}').replace('{when: ns}', '{}')),
+    );
     expect(e.file).toMatch(/l1\/lesson\.yaml$/);
     expect(e.step).toBe('a');
     expect(e.field).toBe('checks[0].to');

@@ -149,7 +149,12 @@ describe('runDoctor', () => {
         gather: async () =>
           fixed
             ? facts({ isRoot: true })
-            : facts({ isRoot: true, tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: null }, hostIpip: noTunnel, ipipModule: 'available' }),
+            : facts({
+                isRoot: true,
+                tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: null },
+                hostIpip: noTunnel,
+                ipipModule: 'available',
+              }),
         exec: async (argv) => {
           ran.push([...argv]);
           fixed = true;

@@ -3,10 +3,15 @@ import { describeCheck } from '../../src/checks/describe.js';
 import { evaluateCheck } from '../../src/checks/evaluate.js';
 import type { IpLink } from '../../src/checks/ipJson.js';
 import { parsePing, type Snapshot } from '../../src/checks/state.js';
-import { checkSchema, type Check } from '../../src/course/schema.js';
+import { checkSchema, type Check } from '../../src/checks/schema.js';
 
 // Snapshots shaped like real `ip -j -d addr` / `ip -j route` output after the article's steps.
-const link = (o: Partial<IpLink> & Pick<IpLink, 'ifindex' | 'ifname'>): IpLink => ({ flags: ['BROADCAST', 'MULTICAST'], mtu: 1500, addr_info: [], ...o });
+const link = (o: Partial<IpLink> & Pick<IpLink, 'ifindex' | 'ifname'>): IpLink => ({
+  flags: ['BROADCAST', 'MULTICAST'],
+  mtu: 1500,
+  addr_info: [],
+  ...o,
+});
 function snapshot(): Snapshot {
   return {
     netns: ['ns1', 'ns2'],
@@ -15,16 +20,46 @@ function snapshot(): Snapshot {
         exists: true,
         links: [
           link({ ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536 }),
-          link({ ifindex: 2, ifname: 'v1-P', link_index: 2, link_netnsid: 0, linkinfo: { info_kind: 'veth' }, flags: ['BROADCAST', 'UP', 'LOWER_UP'], addr_info: [{ family: 'inet', local: '10.10.10.1', prefixlen: 24 }] }),
-          link({ ifindex: 3, ifname: 'v2-P', link_index: 2, link_netnsid: 1, linkinfo: { info_kind: 'veth' }, addr_info: [{ family: 'inet', local: '10.10.20.1', prefixlen: 16 }] }),
+          link({
+            ifindex: 2,
+            ifname: 'v1-P',
+            link_index: 2,
+            link_netnsid: 0,
+            linkinfo: { info_kind: 'veth' },
+            flags: ['BROADCAST', 'UP', 'LOWER_UP'],
+            addr_info: [{ family: 'inet', local: '10.10.10.1', prefixlen: 24 }],
+          }),
+          link({
+            ifindex: 3,
+            ifname: 'v2-P',
+            link_index: 2,
+            link_netnsid: 1,
+            linkinfo: { info_kind: 'veth' },
+            addr_info: [{ family: 'inet', local: '10.10.20.1', prefixlen: 16 }],
+          }),
         ],
         routes: [{ dst: '10.10.10.0/24', dev: 'v1-P', scope: 'link', protocol: 'kernel' }],
       },
       ns1: {
         exists: true,
         links: [
-          link({ ifindex: 2, ifname: 'v1', link_index: 2, link_netnsid: 0, linkinfo: { info_kind: 'veth' }, flags: ['UP'], addr_info: [{ family: 'inet', local: '10.10.10.2', prefixlen: 24 }] }),
-          link({ ifindex: 4, ifname: 'tunl', mtu: 1480, flags: ['POINTOPOINT', 'NOARP', 'UP'], linkinfo: { info_kind: 'ipip', info_data: { local: '10.10.20.2', remote: '10.10.10.2' } }, addr_info: [{ family: 'inet', local: '10.10.100.10', prefixlen: 32 }] }),
+          link({
+            ifindex: 2,
+            ifname: 'v1',
+            link_index: 2,
+            link_netnsid: 0,
+            linkinfo: { info_kind: 'veth' },
+            flags: ['UP'],
+            addr_info: [{ family: 'inet', local: '10.10.10.2', prefixlen: 24 }],
+          }),
+          link({
+            ifindex: 4,
+            ifname: 'tunl',
+            mtu: 1480,
+            flags: ['POINTOPOINT', 'NOARP', 'UP'],
+            linkinfo: { info_kind: 'ipip', info_data: { local: '10.10.20.2', remote: '10.10.10.2' } },
+            addr_info: [{ family: 'inet', local: '10.10.100.10', prefixlen: 32 }],
+          }),
         ],
         routes: [
           { dst: '10.10.10.0/24', dev: 'v1', scope: 'link' },
@@ -89,7 +124,9 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
   });
 
   it('routes: missing, wrong gateway, host route with scope', () => {
-    expect(verdict({ type: 'route', netns: 'ns2', dst: '10.10.10.0/24', via: '10.10.20.1' }).text).toBe('ns2 has no route to 10.10.10.0/24');
+    expect(verdict({ type: 'route', netns: 'ns2', dst: '10.10.10.0/24', via: '10.10.20.1' }).text).toBe(
+      'ns2 has no route to 10.10.10.0/24',
+    );
     expect(verdict({ type: 'route', netns: 'ns1', dst: '10.10.20.0/24', via: '10.10.10.1' }).text).toBe(
       'ns1 sends 10.10.20.0/24 via 10.10.10.9, expected via 10.10.10.1',
     );
@@ -118,7 +155,9 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
   it('a check in a namespace that does not exist says so', () => {
     const snap = snapshot();
     snap.ns.ns3 = { exists: false, links: [], routes: [] };
-    expect(verdict({ type: 'route', netns: 'ns3', dst: '10.0.0.0/8' }, snap).text).toBe('ns3 does not exist, so 10.0.0.0/8 cannot be checked');
+    expect(verdict({ type: 'route', netns: 'ns3', dst: '10.0.0.0/8' }, snap).text).toBe(
+      'ns3 does not exist, so 10.0.0.0/8 cannot be checked',
+    );
   });
 
   it('answers are compared case- and space-insensitively', () => {
@@ -129,7 +168,16 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
 });
 
 describe('ping output parsing', () => {
-  const r = (exitCode: number, stdout: string, stderr = '') => ({ exitCode, signal: null, stdout, stderr, timedOut: false, truncated: false, interrupted: false, durationMs: 1 });
+  const r = (exitCode: number, stdout: string, stderr = '') => ({
+    exitCode,
+    signal: null,
+    stdout,
+    stderr,
+    timedOut: false,
+    truncated: false,
+    interrupted: false,
+    durationMs: 1,
+  });
   it('reads the ttl of a reply', () => {
     expect(parsePing(r(0, '64 bytes from 10.10.20.2: icmp_seq=1 ttl=63 time=0.1 ms\n'))).toMatchObject({ ok: true, ttl: 63 });
   });

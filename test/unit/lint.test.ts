@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lintStatic } from '../../src/course/lint.js';
+import { lintStatic } from '../../src/engine/lint.js';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { missingKeys, translator, type Catalog } from '../../src/i18n/translate.js';
 
@@ -30,7 +30,9 @@ const en = 'title: L\nsteps:\n  a: {title: A, body: x, hints: [h], mistakes: {no
 
 describe('lint (static)', () => {
   it('a complete course in both languages is clean', () => {
-    const { course: c, problems } = lintStatic(course({ 'lesson.yaml': lesson, 'en.yaml': en, 'zh.yaml': en.replace('title: A', 'title: 甲') }));
+    const { course: c, problems } = lintStatic(
+      course({ 'lesson.yaml': lesson, 'en.yaml': en, 'zh.yaml': en.replace('title: A', 'title: 甲') }),
+    );
     expect(c).not.toBeNull();
     expect(problems).toEqual([]);
   });

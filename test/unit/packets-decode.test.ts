@@ -28,7 +28,12 @@ describe('decode: the IPIP ping captured on v1-P', () => {
   });
 
   it('decodes the Ethernet header', () => {
-    expect(req!.layers[0]).toEqual({ kind: 'ethernet', name: 'Ethernet', headerLength: 14, fields: { dst: 'f2:a0:6a:31:28:1f', src: '42:fa:83:89:5d:f7', etherType: 0x0800 } });
+    expect(req!.layers[0]).toEqual({
+      kind: 'ethernet',
+      name: 'Ethernet',
+      headerLength: 14,
+      fields: { dst: 'f2:a0:6a:31:28:1f', src: '42:fa:83:89:5d:f7', etherType: 0x0800 },
+    });
   });
 
   it('decodes every field of the outer IPv4 header (proto 4)', () => {
@@ -82,7 +87,12 @@ describe('decode: the IPIP ping captured on v1-P', () => {
   });
 
   it('decodes the ICMP echo request', () => {
-    expect(req!.layers[3]).toEqual({ kind: 'icmp', name: 'ICMP', headerLength: 8, fields: { type: 8, code: 0, typeName: 'echo request', checksum: 0x42bc, id: 732, seq: 1, length: 64 } });
+    expect(req!.layers[3]).toEqual({
+      kind: 'icmp',
+      name: 'ICMP',
+      headerLength: 8,
+      fields: { type: 8, code: 0, typeName: 'echo request', checksum: 0x42bc, id: 732, seq: 1, length: 64 },
+    });
     expect(req!.layers[4]).toEqual({ kind: 'payload', name: 'payload', headerLength: 0, fields: { length: 56 } });
   });
 
@@ -106,14 +116,41 @@ describe('decode: GRE', () => {
     const [req, rep] = packets('gre-v1p.pcap');
     expect(kinds(req!.layers)).toEqual(['ethernet', 'ipv4', 'gre', 'ipv4', 'icmp', 'payload']);
     expect(tunnelKind(req!.layers)).toBe('gre');
-    expect(req!.layers[1]!.fields).toMatchObject({ totalLength: 108, id: 0xe4f6, ttl: 64, protocol: 47, protocolName: 'GRE', checksum: 0x2355, checksumOk: true, src: '10.10.10.2', dst: '10.10.20.2' });
+    expect(req!.layers[1]!.fields).toMatchObject({
+      totalLength: 108,
+      id: 0xe4f6,
+      ttl: 64,
+      protocol: 47,
+      protocolName: 'GRE',
+      checksum: 0x2355,
+      checksumOk: true,
+      src: '10.10.10.2',
+      dst: '10.10.20.2',
+    });
     expect(req!.layers[2]).toEqual({
       kind: 'gre',
       name: 'GRE',
       headerLength: 4,
-      fields: { checksumPresent: false, routingPresent: false, keyPresent: false, seqPresent: false, version: 0, protocolType: 0x0800, length: 88 },
+      fields: {
+        checksumPresent: false,
+        routingPresent: false,
+        keyPresent: false,
+        seqPresent: false,
+        version: 0,
+        protocolType: 0x0800,
+        length: 88,
+      },
     });
-    expect(req!.layers[3]!.fields).toMatchObject({ totalLength: 84, id: 0x140f, ttl: 64, protocol: 1, src: '10.10.101.10', dst: '10.10.201.10', checksum: 0xe471, checksumOk: true });
+    expect(req!.layers[3]!.fields).toMatchObject({
+      totalLength: 84,
+      id: 0x140f,
+      ttl: 64,
+      protocol: 1,
+      src: '10.10.101.10',
+      dst: '10.10.201.10',
+      checksum: 0xe471,
+      checksumOk: true,
+    });
     expect(req!.layers[4]!.fields).toMatchObject({ type: 8, typeName: 'echo request', id: 754, seq: 1, length: 64 });
     expect(ipv4Layers(rep!.layers)[0]!.fields.ttl).toBe(63);
   });
@@ -125,7 +162,19 @@ describe('decode: GRE', () => {
       kind: 'gre',
       name: 'GRE',
       headerLength: 16,
-      fields: { checksumPresent: true, routingPresent: false, keyPresent: true, seqPresent: true, version: 0, protocolType: 0x0800, checksum: 0, offset: 0, key: 7, seq: 1, length: 100 },
+      fields: {
+        checksumPresent: true,
+        routingPresent: false,
+        keyPresent: true,
+        seqPresent: true,
+        version: 0,
+        protocolType: 0x0800,
+        checksum: 0,
+        offset: 0,
+        key: 7,
+        seq: 1,
+        length: 100,
+      },
     });
     expect(req!.layers[3]!.fields).toMatchObject({ src: '10.10.101.10', dst: '10.10.201.10', protocol: 1 });
   });
@@ -147,7 +196,11 @@ describe('decode: other link types', () => {
 
   it('Linux cooked v1', () => {
     const [p] = packets('ipip-any-sll1.pcap');
-    expect(p!.layers[0]).toMatchObject({ kind: 'sll', headerLength: 16, fields: { packetType: 0, protocol: 0x0800, addr: '42:fa:83:89:5d:f7' } });
+    expect(p!.layers[0]).toMatchObject({
+      kind: 'sll',
+      headerLength: 16,
+      fields: { packetType: 0, protocol: 0x0800, addr: '42:fa:83:89:5d:f7' },
+    });
     expect(kinds(p!.layers).slice(1)).toEqual(['ipv4', 'ipv4', 'icmp', 'payload']);
   });
 
@@ -168,7 +221,10 @@ describe('decode: damaged input', () => {
       const ls = decodeFrame(LINKTYPE.ETHERNET, p!.data.slice(0, n));
       expect(ls.length).toBeGreaterThan(0);
     }
-    expect(decodeFrame(LINKTYPE.ETHERNET, p!.data.slice(0, 30)).at(-1)).toMatchObject({ kind: 'truncated', fields: { what: 'IPv4 header', need: 20, have: 16 } });
+    expect(decodeFrame(LINKTYPE.ETHERNET, p!.data.slice(0, 30)).at(-1)).toMatchObject({
+      kind: 'truncated',
+      fields: { what: 'IPv4 header', need: 20, have: 16 },
+    });
   });
 
   it('flags a bad IPv4 header checksum', () => {

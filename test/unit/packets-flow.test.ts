@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../src/packets/decode.js';
-import { captureScript, counterDeltas, parseCaptureRun, parseFlowArgs, pickRequestReply, renderFlow, tracePath, type FlowReport } from '../../src/packets/flow.js';
+import {
+  captureScript,
+  counterDeltas,
+  parseCaptureRun,
+  parseFlowArgs,
+  pickRequestReply,
+  renderFlow,
+  tracePath,
+  type FlowReport,
+} from '../../src/packets/flow.js';
 import { parseCapture } from '../../src/packets/pcap.js';
 import type { RunResult, Sandbox } from '../../src/sandbox/types.js';
 
@@ -13,7 +22,16 @@ function decoded(name: string) {
   return r.file.packets.map(decodePacket);
 }
 
-const res = (stdout: string, exitCode = 0, stderr = ''): RunResult => ({ exitCode, signal: null, stdout, stderr, timedOut: false, truncated: false, interrupted: false, durationMs: 1 });
+const res = (stdout: string, exitCode = 0, stderr = ''): RunResult => ({
+  exitCode,
+  signal: null,
+  stdout,
+  stderr,
+  timedOut: false,
+  truncated: false,
+  interrupted: false,
+  durationMs: 1,
+});
 
 /** A sandbox that answers `ip ... route get` like the kernel did in the UML guest (article setup). */
 function fakeKernel(routes: Record<string, object | string>): Sandbox {
@@ -32,21 +50,72 @@ function fakeKernel(routes: Record<string, object | string>): Sandbox {
   };
 }
 
-const tun = (ifname: string, kind: string, local: string, remote: string, mtu = 1480) => ({ ifindex: 9, ifname, mtu, linkinfo: { info_kind: kind, info_data: { local, remote } } });
+const tun = (ifname: string, kind: string, local: string, remote: string, mtu = 1480) => ({
+  ifindex: 9,
+  ifname,
+  mtu,
+  linkinfo: { info_kind: kind, info_data: { local, remote } },
+});
 const any = (ifname: string) => tun(ifname, 'ipip', 'any', 'any');
 const addr = (ifname: string, ip: string) => ({ ifname, addr_info: [{ family: 'inet', local: ip }] });
 const STATES = [
-  { ns: '', links: [{ ifindex: 3, ifname: 'v1-P' }, { ifindex: 4, ifname: 'v2-P' }], addrs: [addr('v1-P', '10.10.10.1'), addr('v2-P', '10.10.20.1')] },
-  { ns: 'ns1', links: [any('tunl0'), { ifindex: 3, ifname: 'v1' }, tun('tunl', 'ipip', '10.10.10.2', '10.10.20.2')], addrs: [addr('v1', '10.10.10.2'), addr('tunl', '10.10.100.10')] },
-  { ns: 'ns2', links: [any('tunl0'), { ifindex: 3, ifname: 'v2' }, tun('tunr', 'ipip', '10.10.20.2', '10.10.10.2')], addrs: [addr('v2', '10.10.20.2'), addr('tunr', '10.10.200.10')] },
+  {
+    ns: '',
+    links: [
+      { ifindex: 3, ifname: 'v1-P' },
+      { ifindex: 4, ifname: 'v2-P' },
+    ],
+    addrs: [addr('v1-P', '10.10.10.1'), addr('v2-P', '10.10.20.1')],
+  },
+  {
+    ns: 'ns1',
+    links: [any('tunl0'), { ifindex: 3, ifname: 'v1' }, tun('tunl', 'ipip', '10.10.10.2', '10.10.20.2')],
+    addrs: [addr('v1', '10.10.10.2'), addr('tunl', '10.10.100.10')],
+  },
+  {
+    ns: 'ns2',
+    links: [any('tunl0'), { ifindex: 3, ifname: 'v2' }, tun('tunr', 'ipip', '10.10.20.2', '10.10.10.2')],
+    addrs: [addr('v2', '10.10.20.2'), addr('tunr', '10.10.200.10')],
+  },
 ];
 // Answers copied from `ip -j route get` in the guest.
 const ARTICLE_ROUTES = {
   'ip -n ns1 route get 10.10.200.10': { dst: '10.10.200.10', dev: 'tunl', prefsrc: '10.10.100.10', flags: [], uid: 0, cache: [] },
-  'ip -n ns1 route get 10.10.20.2 from 10.10.10.2': { dst: '10.10.20.2', from: '10.10.10.2', gateway: '10.10.10.1', dev: 'v1', flags: [], uid: 0, cache: [] },
-  'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P': { dst: '10.10.20.2', from: '10.10.10.2', dev: 'v2-P', flags: [], cache: [], iif: 'v1-P' },
-  'ip -n ns2 route get 10.10.20.2 from 10.10.10.2 iif v2': { type: 'local', dst: '10.10.20.2', from: '10.10.10.2', dev: 'lo', flags: [], cache: ['local'], iif: 'v2' },
-  'ip -n ns2 route get 10.10.200.10 from 10.10.100.10 iif tunr': { type: 'local', dst: '10.10.200.10', from: '10.10.100.10', dev: 'lo', flags: [], cache: ['local'], iif: 'tunr' },
+  'ip -n ns1 route get 10.10.20.2 from 10.10.10.2': {
+    dst: '10.10.20.2',
+    from: '10.10.10.2',
+    gateway: '10.10.10.1',
+    dev: 'v1',
+    flags: [],
+    uid: 0,
+    cache: [],
+  },
+  'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P': {
+    dst: '10.10.20.2',
+    from: '10.10.10.2',
+    dev: 'v2-P',
+    flags: [],
+    cache: [],
+    iif: 'v1-P',
+  },
+  'ip -n ns2 route get 10.10.20.2 from 10.10.10.2 iif v2': {
+    type: 'local',
+    dst: '10.10.20.2',
+    from: '10.10.10.2',
+    dev: 'lo',
+    flags: [],
+    cache: ['local'],
+    iif: 'v2',
+  },
+  'ip -n ns2 route get 10.10.200.10 from 10.10.100.10 iif tunr': {
+    type: 'local',
+    dst: '10.10.200.10',
+    from: '10.10.100.10',
+    dev: 'lo',
+    flags: [],
+    cache: ['local'],
+    iif: 'tunr',
+  },
 };
 
 describe('tracePath follows the kernel answers', () => {
@@ -60,7 +129,12 @@ describe('tracePath follows the kernel answers', () => {
       ['ns2', 'decap', 'tunr'],
       ['ns2', 'deliver', 'tunr'],
     ]);
-    expect(hops[0]).toMatchObject({ src: '10.10.100.10', dst: '10.10.200.10', answer: '10.10.200.10 dev tunl src 10.10.100.10', tunnel: { local: '10.10.10.2', remote: '10.10.20.2' } });
+    expect(hops[0]).toMatchObject({
+      src: '10.10.100.10',
+      dst: '10.10.200.10',
+      answer: '10.10.200.10 dev tunl src 10.10.100.10',
+      tunnel: { local: '10.10.10.2', remote: '10.10.20.2' },
+    });
     expect(hops[1]).toMatchObject({ src: '10.10.10.2', dst: '10.10.20.2', command: 'ip -n ns1 route get 10.10.20.2 from 10.10.10.2' });
   });
 
@@ -82,7 +156,12 @@ describe('tracePath follows the kernel answers', () => {
 describe('flow pieces', () => {
   it('parses `tutor flow` arguments with defaults', () => {
     expect(parseFlowArgs([])).toEqual({ fromNs: 'ns1', to: '10.10.200.10', captureDev: 'v1-P', count: 2 });
-    expect(parseFlowArgs(['ns2', '10.10.100.10', '--on', 'v2-P'])).toEqual({ fromNs: 'ns2', to: '10.10.100.10', captureDev: 'v2-P', count: 2 });
+    expect(parseFlowArgs(['ns2', '10.10.100.10', '--on', 'v2-P'])).toEqual({
+      fromNs: 'ns2',
+      to: '10.10.100.10',
+      captureDev: 'v2-P',
+      count: 2,
+    });
     expect(parseFlowArgs(['10.10.201.10'])).toMatchObject({ fromNs: 'ns1', to: '10.10.201.10' });
     expect(parseFlowArgs(['--on'])).toHaveProperty('error');
     expect(parseFlowArgs(['a;b'])).toHaveProperty('error');
@@ -90,8 +169,8 @@ describe('flow pieces', () => {
 
   it('the capture script quotes what it is given', () => {
     const s = captureScript({ dev: 'v1-P', count: 2, filter: 'ip proto 4', ping: 'ping -c1 x' });
-    expect(s).toContain("tcpdump -Z root --immediate-mode -U -n -i v1-P -c 2 -w \"$f\" 'ip proto 4'");
-    expect(s).toContain("dumpcap -q -i v1-P -c 2 -f 'ip proto 4' -P -w \"$f\"");
+    expect(s).toContain('tcpdump -Z root --immediate-mode -U -n -i v1-P -c 2 -w "$f" \'ip proto 4\'');
+    expect(s).toContain('dumpcap -q -i v1-P -c 2 -f \'ip proto 4\' -P -w "$f"');
   });
 
   it('reads the capture run output back', () => {
@@ -112,8 +191,23 @@ describe('flow pieces', () => {
   });
 
   it('counter deltas per namespace and device', () => {
-    const st = (n: number) => [{ ns: 'ns1', addrs: [], links: [{ ifindex: 1, ifname: 'tunl', linkinfo: { info_kind: 'ipip' }, stats64: { tx: { packets: n, bytes: n * 84 }, rx: { packets: n, bytes: n * 84 } } }] }];
-    expect(counterDeltas(st(1), st(2))).toEqual([{ ns: 'ns1', dev: 'tunl', kind: 'ipip', txPackets: 1, rxPackets: 1, txBytes: 84, rxBytes: 84 }]);
+    const st = (n: number) => [
+      {
+        ns: 'ns1',
+        addrs: [],
+        links: [
+          {
+            ifindex: 1,
+            ifname: 'tunl',
+            linkinfo: { info_kind: 'ipip' },
+            stats64: { tx: { packets: n, bytes: n * 84 }, rx: { packets: n, bytes: n * 84 } },
+          },
+        ],
+      },
+    ];
+    expect(counterDeltas(st(1), st(2))).toEqual([
+      { ns: 'ns1', dev: 'tunl', kind: 'ipip', txPackets: 1, rxPackets: 1, txBytes: 84, rxBytes: 84 },
+    ]);
   });
 
   it('renders a report within the width in en and zh', async () => {

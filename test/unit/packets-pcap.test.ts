@@ -62,7 +62,12 @@ describe('pcap reader', () => {
   });
 
   it('returns a clean error for garbage, empty and too-short input', () => {
-    const bad = [new Uint8Array(0), new Uint8Array([1, 2, 3]), new TextEncoder().encode('hello, this is not a capture file at all'), fx('ipip-v1p.pcap').slice(0, 20)];
+    const bad = [
+      new Uint8Array(0),
+      new Uint8Array([1, 2, 3]),
+      new TextEncoder().encode('hello, this is not a capture file at all'),
+      fx('ipip-v1p.pcap').slice(0, 20),
+    ];
     for (const b of bad) {
       const r = parseCapture(b);
       expect(r.ok).toBe(false);

@@ -63,7 +63,9 @@ describe('tcpdump-style lines match real tcpdump 4.99 output', () => {
 
   it('the summary line of the article packet has the documented shape', () => {
     const [req] = load('ipip-v1p.pcap').packets;
-    expect(tcpdumpLine(req!, { time: 'none' })).toBe('IP 10.10.10.2 > 10.10.20.2: IP 10.10.100.10 > 10.10.200.10: ICMP echo request, id 732, seq 1, length 64');
+    expect(tcpdumpLine(req!, { time: 'none' })).toBe(
+      'IP 10.10.10.2 > 10.10.20.2: IP 10.10.100.10 > 10.10.200.10: ICMP echo request, id 732, seq 1, length 64',
+    );
   });
 });
 
@@ -134,10 +136,14 @@ describe('layer drawings', () => {
   });
 
   it('wrapW never exceeds the width, also for CJK', () => {
-    for (const w of [5, 10, 17]) for (const l of wrapW('隧道封装开销：24 字节（外层IP 20 + GRE 4） and some english words', w)) expect(stringWidth(l)).toBeLessThanOrEqual(w);
+    for (const w of [5, 10, 17])
+      for (const l of wrapW('隧道封装开销：24 字节（外层IP 20 + GRE 4） and some english words', w))
+        expect(stringWidth(l)).toBeLessThanOrEqual(w);
   });
 
   it('has every message in Chinese too', () => {
-    expect(missingKeys(PACKET_MESSAGES, 'zh').filter((k) => !['ipv4', 'ipv6', 'icmp', 'tcp', 'udp', 'arp', 'no', 'rootNs'].includes(k))).toEqual([]);
+    expect(
+      missingKeys(PACKET_MESSAGES, 'zh').filter((k) => !['ipv4', 'ipv6', 'icmp', 'tcp', 'udp', 'arp', 'no', 'rootNs'].includes(k)),
+    ).toEqual([]);
   });
 });

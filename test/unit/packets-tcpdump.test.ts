@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readMode } from '../../src/packets/tcpdumpLite.js';
-import { dumpcapCommandLine, tcpdumpShim, translateTcpdumpArgs } from '../../src/packets/tcpdumpShim.js';
+import { dumpcapCommandLine, tcpdumpShim, translateTcpdumpArgs } from '../../src/sandbox/host/tcpdumpShim.js';
 
 describe('tcpdump argv -> dumpcap', () => {
   it('translates the usual capture line', () => {
@@ -50,7 +50,7 @@ describe('tcpdump shim text', () => {
   it('is a sh script that tries the real tcpdump, then tcpdumpLite, else says what to install', () => {
     expect(s.startsWith('#!/bin/sh\n')).toBe(true);
     expect(s).toContain('"$real" -r "$probe"');
-    expect(s).toContain("exec /usr/bin/node '/opt/ipip tutor/dist/packets/tcpdumpLite.js' \"$@\"");
+    expect(s).toContain('exec /usr/bin/node \'/opt/ipip tutor/dist/packets/tcpdumpLite.js\' "$@"');
     expect(s).toContain('apt-get install tshark');
     expect(s).toContain('uml');
   });
@@ -71,7 +71,9 @@ describe('tcpdumpLite -r', () => {
     const r = run(['-nn', '-r', 'gre-v1p.pcap']);
     expect(r.code).toBe(0);
     expect(r.err).toBe('reading from file gre-v1p.pcap, link-type EN10MB (Ethernet), snapshot length 262144\n');
-    expect(r.out).toMatch(/IP 10\.10\.10\.2 > 10\.10\.20\.2: GREv0, length 88: IP 10\.10\.101\.10 > 10\.10\.201\.10: ICMP echo request, id 754, seq 1, length 64\n/);
+    expect(r.out).toMatch(
+      /IP 10\.10\.10\.2 > 10\.10\.20\.2: GREv0, length 88: IP 10\.10\.101\.10 > 10\.10\.201\.10: ICMP echo request, id 754, seq 1, length 64\n/,
+    );
     expect(run(['-c', '1', '-r', 'gre-v1p.pcap']).out.split('\n')).toHaveLength(2);
   });
 

@@ -99,7 +99,12 @@ export function doctorReport(f: DoctorFacts): DoctorReport {
       ...(found ? {} : installFix(pm, t)),
     });
   };
-  tool('ip', 'iproute2 (ip)', 'required', 'Every lesson uses `ip` (namespaces, links, addresses, tunnels), and the checks read its JSON output.');
+  tool(
+    'ip',
+    'iproute2 (ip)',
+    'required',
+    'Every lesson uses `ip` (namespaces, links, addresses, tunnels), and the checks read its JSON output.',
+  );
   tool('ping', 'ping (iputils)', 'required', 'The lessons prove connectivity with ping.');
   tool('route', 'net-tools (route)', 'required', 'The article adds and shows routes with `route add -net … gw …` and `route -n`.');
   tool('tcpdump', 'tcpdump', 'optional', 'The packet-capture lesson watches the encapsulated packets with tcpdump.');

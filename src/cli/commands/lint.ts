@@ -1,4 +1,4 @@
-import { lintRun, lintStatic } from '../../course/lint.js';
+import { lintRun, lintStatic } from '../../engine/lint.js';
 import type { Lang } from '../../i18n/lang.js';
 import { sandboxFactory, type BackendChoice } from '../../sandbox/factory.js';
 

@@ -3,11 +3,11 @@ import { describeCheck } from '../../checks/describe.js';
 import type { Course } from '../../course/load.js';
 import { flatSteps, type StepPos } from '../../course/progress.js';
 import { memoryProgressStore } from '../../course/progressStore.js';
-import { Session, type Builtin } from '../../course/session.js';
+import { Session, type Builtin } from '../../engine/session.js';
 import { lessonTitle, stepText } from '../../course/texts.js';
 import type { Lang } from '../../i18n/lang.js';
 import type { Sandbox } from '../../sandbox/types.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../../engine/errors.js';
 import { tu } from '../../i18n/uiMessages.js';
 
 // Non-interactive runs of the same engine the REPL uses: `play --auto` solves every step,

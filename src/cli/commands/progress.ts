@@ -26,6 +26,8 @@ export function progressCommand(course: Course, p: Progress, lang: Lang, json: b
   if (p.current) out(`current: ${p.current.lesson}/${p.current.step}`);
   for (const l of lessons) {
     const bar = l.done + l.skipped === l.steps ? '✓' : l.done + l.skipped > 0 ? '…' : ' ';
-    out(`${bar} ${l.id.padEnd(16)} ${l.done}/${l.steps}${l.skipped ? ` (${l.skipped} skipped)` : ''}${l.hints ? `, ${l.hints} hints` : ''}  ${l.title}`);
+    out(
+      `${bar} ${l.id.padEnd(16)} ${l.done}/${l.steps}${l.skipped ? ` (${l.skipped} skipped)` : ''}${l.hints ? `, ${l.hints} hints` : ''}  ${l.title}`,
+    );
   }
 }

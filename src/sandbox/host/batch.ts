@@ -37,7 +37,16 @@ export function parseBatch(out: string, count: number, boundary: string, duratio
     const next = out.indexOf(`\n${boundary} `, e + 1);
     const code = codes?.[i];
     if (o < 0 || e < 0 || next < 0 || code === undefined || Number.isNaN(code)) {
-      results.push({ exitCode: null, signal: null, stdout: '', stderr: 'no result', timedOut: true, truncated: false, interrupted: false, durationMs });
+      results.push({
+        exitCode: null,
+        signal: null,
+        stdout: '',
+        stderr: 'no result',
+        timedOut: true,
+        truncated: false,
+        interrupted: false,
+        durationMs,
+      });
       continue;
     }
     const stdout = out.slice(o + oHead.length, e);

@@ -113,7 +113,10 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
       if (commands.length === 0) return [];
       if (commands.length === 1) return [await exec(commands[0]!, { timeoutMs: o?.timeoutMs ?? 10_000 })];
       const boundary = newBoundary();
-      const r = await exec(['bash', '-c', batchScript(commands, boundary)], { timeoutMs: o?.timeoutMs ?? 10_000, maxOutputBytes: 16 << 20 });
+      const r = await exec(['bash', '-c', batchScript(commands, boundary)], {
+        timeoutMs: o?.timeoutMs ?? 10_000,
+        maxOutputBytes: 16 << 20,
+      });
       return parseBatch(r.stdout, commands.length, boundary, r.durationMs);
     },
     async close() {

@@ -70,10 +70,7 @@ export function planQuery(commands: readonly (readonly string[])[]): QueryPlan {
 }
 
 /** The argv and stdin of one batch: command i is on line 2i+1, its separator on line 2i+2. */
-export function batchCommand(
-  globals: readonly string[],
-  commands: readonly (readonly string[])[],
-): { argv: string[]; input: string } {
+export function batchCommand(globals: readonly string[], commands: readonly (readonly string[])[]): { argv: string[]; input: string } {
   const lines: string[] = [];
   commands.forEach((argv, i) => {
     const b = batchable(argv);

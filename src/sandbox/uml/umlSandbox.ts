@@ -113,8 +113,7 @@ export class UmlSandbox implements Sandbox {
   private closed = false;
   private exited: Promise<void>;
   private lineBuf = '';
-  private readyWaiter: { resolve: (m: { kernel: string; canIpip: boolean }) => void; reject: (e: Error) => void } | null =
-    null;
+  private readyWaiter: { resolve: (m: { kernel: string; canIpip: boolean }) => void; reject: (e: Error) => void } | null = null;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -437,7 +436,10 @@ export class UmlSandbox implements Sandbox {
       results[i] = await this.exec({ argv: commands[i]! }, { timeoutMs: opts.timeoutMs });
     };
     const batch = async (b: QueryPlan['batches'][number]) => {
-      const { argv, input } = batchCommand(b.globals, b.indices.map((i) => commands[i]!));
+      const { argv, input } = batchCommand(
+        b.globals,
+        b.indices.map((i) => commands[i]!),
+      );
       const r = await this.exec({ argv, input, merge: true }, { timeoutMs: opts.timeoutMs });
       const parts = r.timedOut || r.truncated ? null : parseBatchOutput(r.stdout, b.indices.length);
       if (!parts) {
@@ -481,7 +483,6 @@ export class UmlSandbox implements Sandbox {
     rmSync(this.bootDir, { recursive: true, force: true });
     this.reaper.release();
   }
-
 }
 
 /** Boot a UML guest and return a ready sandbox. Throws SandboxError with a fix when it cannot. */

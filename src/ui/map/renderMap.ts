@@ -212,7 +212,9 @@ function tunnelSummary(t: Topology, width: number): Line[] {
   const used = new Set<number>();
   ends.forEach((a, i) => {
     if (used.has(i)) return;
-    const j = ends.findIndex((b, k) => k !== i && !used.has(k) && b.l.tunnel!.local === a.l.tunnel!.remote && b.l.tunnel!.remote === a.l.tunnel!.local);
+    const j = ends.findIndex(
+      (b, k) => k !== i && !used.has(k) && b.l.tunnel!.local === a.l.tunnel!.remote && b.l.tunnel!.remote === a.l.tunnel!.local,
+    );
     used.add(i);
     const label = (e: typeof a) => `${e.l.name}@${e.ns}`;
     if (j >= 0) {

@@ -1,4 +1,4 @@
-import type { Builtin } from '../course/session.js';
+import type { Builtin } from './session.js';
 import { flowCommand } from '../packets/flow.js';
 
 // Commands the tutor answers itself at the prompt, as `tutor NAME ...`.

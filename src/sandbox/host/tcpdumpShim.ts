@@ -45,7 +45,16 @@ const IGNORED_FLAGS = new Set(['n', 'N', 'l', 'U', 'q', 'S', 'K', 'O', 'P', 'I',
 
 /** Translate tcpdump's command line into a plan (pure; no I/O). */
 export function translateTcpdumpArgs(argv: readonly string[]): TcpdumpPlan {
-  const o: TcpdumpOptions = { verbose: 0, ether: false, lineBuffered: false, noPromisc: false, noTime: false, listInterfaces: false, help: false, version: false };
+  const o: TcpdumpOptions = {
+    verbose: 0,
+    ether: false,
+    lineBuffered: false,
+    noPromisc: false,
+    noTime: false,
+    listInterfaces: false,
+    help: false,
+    version: false,
+  };
   const warnings: string[] = [];
   const words: string[] = [];
   let error: string | undefined;

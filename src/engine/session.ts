@@ -2,11 +2,20 @@ import { evaluateChecks, type CheckResult } from '../checks/evaluate.js';
 import { gatherState } from '../checks/state.js';
 import type { Lang } from '../i18n/lang.js';
 import type { BootPhase, RunOptions, RunResult, Sandbox } from '../sandbox/types.js';
-import type { Course, Lesson } from './load.js';
-import { flatSteps, reduce, resumePosition, stepKey, stepStates, type Progress, type ProgressEvent, type StepPos } from './progress.js';
-import type { ProgressStore } from './progressStore.js';
-import type { Step } from './schema.js';
-import { stepText } from './texts.js';
+import type { Course, Lesson } from '../course/load.js';
+import {
+  flatSteps,
+  reduce,
+  resumePosition,
+  stepKey,
+  stepStates,
+  type Progress,
+  type ProgressEvent,
+  type StepPos,
+} from '../course/progress.js';
+import type { ProgressStore } from '../course/progressStore.js';
+import type { Step } from '../course/schema.js';
+import { stepText } from '../course/texts.js';
 
 // The course engine: one learner, one sandbox, one current step. Everything a front end
 // (the ink REPL, `play`, tests) does goes through these methods; none of it knows about a terminal.
@@ -56,7 +65,9 @@ export interface FastForwardProgress {
 
 /** Words that start a command in a quiz step (anything else is taken as an answer). */
 const COMMAND_WORDS = new Set(
-  'ip sudo ping route tcpdump lsmod modprobe rmmod cat echo sysctl ifconfig ls netstat arp bash sh grep tutor ss tshark dumpcap uname ps true false clear'.split(' '),
+  'ip sudo ping route tcpdump lsmod modprobe rmmod cat echo sysctl ifconfig ls netstat arp bash sh grep tutor ss tshark dumpcap uname ps true false clear'.split(
+    ' ',
+  ),
 );
 
 export class Session {
@@ -300,7 +311,12 @@ export class Session {
     const v = this.current;
     const texts = this.text.hints;
     if (texts.length === 0) return null;
-    const failing = new Set(this.lastChecks.filter((c) => !c.ok).map((c) => c.check.id).filter(Boolean));
+    const failing = new Set(
+      this.lastChecks
+        .filter((c) => !c.ok)
+        .map((c) => c.check.id)
+        .filter(Boolean),
+    );
     const tied = v.step.hints.findIndex((h, i) => h.when !== undefined && failing.has(h.when) && i < texts.length);
     const index = tied >= 0 ? tied : Math.min(this.hintsShownValue, texts.length - 1);
     this.hintsShownValue = Math.min(this.hintsShownValue + 1, texts.length);

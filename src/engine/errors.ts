@@ -19,7 +19,14 @@ export function describeError(e: unknown): { text: string; code: number } {
   if (e instanceof SandboxError) {
     const parts = [`Sandbox error: ${e.message}`];
     if (e.fix) parts.push(`What to do: ${e.fix}`);
-    if (e.log) parts.push(`Last lines:\n${e.log.split('\n').slice(-12).map((l) => `  ${l}`).join('\n')}`);
+    if (e.log)
+      parts.push(
+        `Last lines:\n${e.log
+          .split('\n')
+          .slice(-12)
+          .map((l) => `  ${l}`)
+          .join('\n')}`,
+      );
     return { text: parts.join('\n'), code: EXIT.sandbox };
   }
   const msg = e instanceof Error ? e.message : String(e);

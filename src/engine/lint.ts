@@ -9,10 +9,10 @@ import type { Sandbox } from '../sandbox/types.js';
 import { evaluateChecks } from '../checks/evaluate.js';
 import { gatherState } from '../checks/state.js';
 import { describeCheck } from '../checks/describe.js';
-import { CourseError } from './courseError.js';
-import { loadCourse, loadLesson, type Course } from './load.js';
-import { flatSteps } from './progress.js';
-import { memoryProgressStore } from './progressStore.js';
+import { CourseError } from '../course/courseError.js';
+import { loadCourse, loadLesson, type Course } from '../course/load.js';
+import { flatSteps } from '../course/progress.js';
+import { memoryProgressStore } from '../course/progressStore.js';
 import { Session } from './session.js';
 
 // The author's check: what `ipip-tutor lint` reports. Static problems come first (every lesson
@@ -71,7 +71,8 @@ export function lintStatic(dir: string): { course: Course | null; problems: Lint
     if (!problems.some((p) => p.level === 'error')) err(e.file, e.message.slice(e.file.length + 2));
   }
   for (const lang of LANGS.filter((l) => l !== 'en')) {
-    for (const k of missingKeys(checkCatalog, lang)) err('src/i18n/checkMessages.ts', `message "${k}" has no ${lang} translation`, 'warning');
+    for (const k of missingKeys(checkCatalog, lang))
+      err('src/i18n/checkMessages.ts', `message "${k}" has no ${lang} translation`, 'warning');
     for (const k of missingKeys(uiCatalog, lang)) err('src/i18n/uiMessages.ts', `message "${k}" has no ${lang} translation`, 'warning');
   }
   return { course, problems };
@@ -108,7 +109,11 @@ export async function lintRun(
       } else {
         await session.solve();
         const bad = session.checks.filter((c) => !c.ok);
-        note({ step: label, ok: session.stepPassed, message: session.stepPassed ? 'solution passes' : `solution fails: ${bad.map((b) => b.key).join(', ')}` });
+        note({
+          step: label,
+          ok: session.stepPassed,
+          message: session.stepPassed ? 'solution passes' : `solution fails: ${bad.map((b) => b.key).join(', ')}`,
+        });
       }
       if (!(await session.next())) break;
     }
@@ -124,7 +129,10 @@ export async function lintRun(
     try {
       await probe.jump(s.pos);
       await probe.box!.run(m.commands.join('\n'));
-      const snap = await gatherState(probe.box!, view.step.checks.filter((c) => c.type !== 'answer'));
+      const snap = await gatherState(
+        probe.box!,
+        view.step.checks.filter((c) => c.type !== 'answer'),
+      );
       const results = evaluateChecks(view.step.checks, snap);
       const target = results.find((r) => r.check.id === m.fails);
       const ok = target !== undefined && !target.ok;
