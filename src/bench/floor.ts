@@ -1,5 +1,5 @@
 import { findExecutable } from '../sandbox/probe.js';
-import { hostLibDirs } from '../sandbox/uml/umlSandbox.js';
+import { hostLibDirs } from '../sandbox/uml/kernelLookup.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, KILL_GRACE_MS } from './defaults.js';
+import { OutputCollector } from './output.js';
 import type { RunOptions, RunResult } from './types.js';
 
 // Runs one host process with the limits every sandbox command gets: streamed output, a cap,
@@ -10,10 +10,6 @@ export interface SpawnSpec {
   argv: readonly string[];
   env?: Record<string, string>;
   cwd?: string;
-}
-
-export function cutNote(bytes: number): string {
-  return `\n[ipip-tutor: output cut at ${Math.round(bytes / 1024)} KiB; the command was stopped]\n`;
 }
 
 export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promise<RunResult> {
@@ -32,10 +28,6 @@ export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promis
     stripFinalNewline: false,
   });
 
-  let stdout = '';
-  let stderr = '';
-  let used = 0;
-  let truncated = false;
   let timedOut = false;
   let interrupted = false;
   const killTimers: NodeJS.Timeout[] = [];
@@ -53,28 +45,9 @@ export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promis
     killTimers.push(setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS));
   };
 
-  const take = (stream: 'stdout' | 'stderr') => {
-    const dec = new StringDecoder('utf8');
-    return (buf: Buffer) => {
-      if (truncated) return;
-      let chunk = buf;
-      if (used + chunk.length > cap) {
-        chunk = chunk.subarray(0, Math.max(0, cap - used));
-        truncated = true;
-      }
-      used += chunk.length;
-      let text = dec.write(chunk);
-      if (truncated) {
-        text += dec.end() + cutNote(cap);
-        signalGroup('SIGKILL');
-      }
-      if (stream === 'stdout') stdout += text;
-      else stderr += text;
-      if (text) opts.onOutput?.(text, stream);
-    };
-  };
-  child.stdout?.on('data', take('stdout'));
-  child.stderr?.on('data', take('stderr'));
+  const out = new OutputCollector(cap, opts.onOutput, () => signalGroup('SIGKILL'));
+  child.stdout?.on('data', (b: Buffer) => out.push('stdout', b));
+  child.stderr?.on('data', (b: Buffer) => out.push('stderr', b));
 
   const timer = setTimeout(() => {
     timedOut = true;
@@ -88,21 +61,31 @@ export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promis
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
   const res = await child;
+  out.end();
   clearTimeout(timer);
   killTimers.forEach(clearTimeout);
   opts.signal?.removeEventListener('abort', onAbort);
   // A program that could not start at all (not installed) reads like a shell's "not found".
   if (res.failed && res.exitCode === undefined && !res.signal && !res.isTerminated) {
-    stderr += `${res.shortMessage}\n`;
-    return { exitCode: 127, signal: null, stdout, stderr, timedOut, truncated, interrupted, durationMs: performance.now() - started };
+    const stderr = `${out.stderr}${res.shortMessage}\n`;
+    return {
+      exitCode: 127,
+      signal: null,
+      stdout: out.stdout,
+      stderr,
+      timedOut,
+      truncated: out.truncated,
+      interrupted,
+      durationMs: performance.now() - started,
+    };
   }
   return {
     exitCode: typeof res.exitCode === 'number' ? res.exitCode : null,
     signal: res.signal ?? null,
-    stdout,
-    stderr,
+    stdout: out.stdout,
+    stderr: out.stderr,
     timedOut,
-    truncated,
+    truncated: out.truncated,
     interrupted,
     durationMs: performance.now() - started,
   };
