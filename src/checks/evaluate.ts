@@ -178,7 +178,11 @@ function evalTunnel(c: Extract<Check, { type: 'tunnel' }>, snap: Snapshot): Chec
 }
 
 /** `answer` checks are decided by the engine from the learner's input, not by kernel state. */
-export function evaluateAnswer(c: Extract<Check, { type: 'answer' }>, input: string | undefined): CheckResult {
+export function evaluateAnswer(
+  c: Extract<Check, { type: 'answer' }>,
+  input: string | undefined,
+  fromBreak: readonly string[] = [],
+): CheckResult {
   const norm = (s: string) =>
     s
       .toLowerCase()
@@ -186,11 +190,11 @@ export function evaluateAnswer(c: Extract<Check, { type: 'answer' }>, input: str
       .trim()
       .replace(/[.。!!]$/, '');
   if (input === undefined) return result(c, false, 'answer_waiting');
-  const ok = c.accept.some((a) => norm(a) === norm(input));
+  const ok = (c.fromBreak ? fromBreak : (c.accept ?? [])).some((a) => norm(a) === norm(input));
   return ok ? result(c, true, 'answer_ok', { answer: input.trim() }) : result(c, false, 'answer_wrong', { answer: input.trim() });
 }
 
-export function evaluateCheck(c: Check, snap: Snapshot, answer?: string): CheckResult {
+export function evaluateCheck(c: Check, snap: Snapshot, answer?: string, fromBreak?: readonly string[]): CheckResult {
   switch (c.type) {
     case 'netns': {
       const has = snap.netns.includes(c.name);
@@ -231,7 +235,7 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string): CheckR
         : result(c, false, 'output_missing', { command: c.command, expected: c.contains ?? `/${c.matches}/` });
     }
     case 'answer':
-      return evaluateAnswer(c, answer);
+      return evaluateAnswer(c, answer, fromBreak);
     default: {
       const never: never = c;
       throw new Error(`unknown check ${JSON.stringify(never)}`);
@@ -239,6 +243,6 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string): CheckR
   }
 }
 
-export function evaluateChecks(checks: readonly Check[], snap: Snapshot, answer?: string): CheckResult[] {
-  return checks.map((c) => evaluateCheck(c, snap, answer));
+export function evaluateChecks(checks: readonly Check[], snap: Snapshot, answer?: string, fromBreak?: readonly string[]): CheckResult[] {
+  return checks.map((c) => evaluateCheck(c, snap, answer, fromBreak));
 }

@@ -21,8 +21,21 @@ const netns = name.optional().describe('network namespace; omitted or "root" = t
 export const id = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'ids are lowercase letters, digits and dashes');
 
 const base = {
-  id: id.optional().describe('names the check, so hints and mistakes can refer to it'),
+  id: id.optional().describe('names the check, so hint texts and mistakes can refer to it'),
+  hidden: z.boolean().optional().describe('not shown in the goal panel until it passes (it would give the answer away)'),
+  fix: z.array(z.string().min(1)).min(1).optional().describe('the exact commands that make this check pass: the last hint'),
 };
+
+/** The learner's answer to a quiz: compared after normalising case, width, spacing and units. */
+export const answerCheckSchema = z
+  .object({
+    ...base,
+    type: z.literal('answer'),
+    accept: z.array(z.string().min(1)).min(1).optional().describe('accepted answers'),
+    fromBreak: z.boolean().optional().describe("accept the `answer` of the step's breakage picked at random"),
+  })
+  .strict()
+  .refine((c) => (c.accept !== undefined) !== (c.fromBreak === true), { message: 'needs either accept or fromBreak: true' });
 
 export const checkSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('netns'), name, absent: z.boolean().optional() }).strict(),
@@ -99,13 +112,7 @@ export const checkSchema = z.discriminatedUnion('type', [
     })
     .strict()
     .refine((c) => c.contains !== undefined || c.matches !== undefined, { message: 'needs contains or matches' }),
-  z
-    .object({
-      ...base,
-      type: z.literal('answer'),
-      accept: z.array(z.string().min(1)).min(1).describe('accepted answers, compared case- and space-insensitively'),
-    })
-    .strict(),
+  answerCheckSchema,
 ]);
 export type Check = z.infer<typeof checkSchema>;
 export type CheckType = Check['type'];

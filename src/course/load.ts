@@ -69,13 +69,24 @@ export function loadLesson(courseDir: string, lessonDir: string): Lesson {
     if (seen.has(s.id)) throw new CourseError(shown('lesson.yaml'), `duplicate step id "${s.id}"`, s.id, 'id');
     seen.add(s.id);
     const checkIds = new Set(s.checks.map((c) => c.id).filter(Boolean));
-    s.hints.forEach((h, i) => {
-      if (h.when && !checkIds.has(h.when))
-        throw new CourseError(shown('lesson.yaml'), `hint refers to unknown check "${h.when}"`, s.id, `hints[${i}].when`);
+    const where = (field: string) => [shown('lesson.yaml'), s.id, field] as const;
+    const ids = new Set<string>();
+    s.checks.forEach((c, i) => {
+      if (c.id && ids.has(c.id)) throw new CourseError(...where(`checks[${i}].id`), `duplicate check id "${c.id}"`);
+      if (c.id) ids.add(c.id);
     });
     s.mistakes.forEach((m, i) => {
-      if (!checkIds.has(m.fails))
-        throw new CourseError(shown('lesson.yaml'), `mistake refers to unknown check "${m.fails}"`, s.id, `mistakes[${i}].fails`);
+      if (!checkIds.has(m.fails)) throw new CourseError(...where(`mistakes[${i}].fails`), `mistake refers to unknown check "${m.fails}"`);
+    });
+    const answers = [...s.checks, ...(s.debrief ? [s.debrief] : [])].filter((c) => c.type === 'answer');
+    if (answers.some((c) => c.type === 'answer' && c.fromBreak) && !s.breakOneOf.some((b) => b.answer))
+      throw new CourseError(...where('breakOneOf'), 'an answer with fromBreak needs breakages that declare `answer`');
+    s.breakOneOf.forEach((b, i) => {
+      if (s.debrief?.fromBreak && !b.answer)
+        throw new CourseError(
+          ...where(`breakOneOf[${i}].answer`),
+          'the debrief accepts the answer of the breakage picked: give each breakage one',
+        );
     });
   });
   const texts: Partial<Record<Lang, LessonText>> = {};
@@ -86,11 +97,31 @@ export function loadLesson(courseDir: string, lessonDir: string): Lesson {
       continue;
     }
     const text = validate(lessonTextSchema, readYaml(file, shown(`${lang}.yaml`)), shown(`${lang}.yaml`));
-    if (lang === 'en') {
-      for (const s of def.steps) {
-        if (!text.steps[s.id]) throw new CourseError(shown('en.yaml'), 'no text for this step', s.id, 'steps');
+    for (const s of def.steps) {
+      const t = text.steps[s.id];
+      if (!t) {
+        if (lang === 'en') throw new CourseError(shown('en.yaml'), 'no text for this step', s.id, 'steps');
+        continue;
       }
+      const file = shown(`${lang}.yaml`);
+      const known = (kind: string, keys: Record<string, string>, allowed: Set<string>) => {
+        for (const k of Object.keys(keys))
+          if (!allowed.has(k))
+            throw new CourseError(
+              file,
+              `no ${kind === 'hints' ? 'check' : kind.replace(/s$/, '')} "${k}" in this step`,
+              s.id,
+              `${kind}.${k}`,
+            );
+      };
+      const checkIds = s.checks.map((c) => c.id).filter((x): x is string => !!x);
+      known('hints', t.hints, new Set(['nudge', ...checkIds, ...(s.debrief ? [s.debrief.id ?? 'debrief'] : [])]));
+      known('mistakes', t.mistakes, new Set(s.mistakes.map((m) => m.id)));
+      known('breaks', t.breaks, new Set(s.breakOneOf.map((b) => b.id)));
     }
+    for (const id of Object.keys(text.steps))
+      if (!def.steps.some((s) => s.id === id))
+        throw new CourseError(shown(`${lang}.yaml`), `text for a step that lesson.yaml does not have`, id, 'steps');
     texts[lang] = text;
   }
   return { id: def.id, dir, def, texts };

@@ -10,12 +10,14 @@ export function lessonTitle(lesson: Lesson, lang: Lang): string {
 export function stepText(lesson: Lesson, stepId: string, lang: Lang): StepText {
   const en = lesson.texts[FALLBACK_LANG]?.steps[stepId];
   const local = lesson.texts[lang]?.steps[stepId];
-  const base: StepText = en ?? { title: stepId, body: '', hints: [] };
+  const base: StepText = en ?? { title: stepId, body: '', hints: {}, mistakes: {}, breaks: {} };
   if (!local) return base;
   return {
     title: local.title || base.title,
     body: local.body || base.body,
-    hints: base.hints.map((h, i) => local.hints[i] ?? h),
+    hints: { ...base.hints, ...local.hints },
     mistakes: { ...base.mistakes, ...local.mistakes },
+    breaks: { ...base.breaks, ...local.breaks },
+    ...((local.explain ?? base.explain) ? { explain: local.explain ?? base.explain } : {}),
   };
 }

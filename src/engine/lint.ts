@@ -9,6 +9,7 @@ import type { Sandbox } from '../sandbox/types.js';
 import { evaluateChecks } from '../checks/evaluate.js';
 import { gatherState } from '../checks/state.js';
 import { describeCheck } from '../checks/describe.js';
+import type { Check } from '../checks/schema.js';
 import { CourseError } from '../course/courseError.js';
 import { loadCourse, loadLesson, type Course } from '../course/load.js';
 import { flatSteps } from '../course/progress.js';
@@ -50,8 +51,15 @@ export function lintStatic(dir: string): { course: Course | null; problems: Lint
             err(`${d}/${lang}.yaml`, `step "${s.id}" has no ${lang} text`);
             continue;
           }
-          if (st.hints.length !== s.hints.length && s.hints.length > 0)
-            err(`${d}/${lang}.yaml`, `step "${s.id}" has ${st.hints.length} hint texts for ${s.hints.length} hint entries`);
+          if (lang === 'en' && s.checks.length > 0 && !st.hints.nudge)
+            err(`${d}/${lang}.yaml`, `step "${s.id}" has no hints.nudge (the first hint a learner gets)`, 'warning');
+          if (lang === 'en')
+            for (const m of s.mistakes)
+              if (!m.signature || !m.repair)
+                err(
+                  `${d}/lesson.yaml`,
+                  `step "${s.id}", mistake "${m.id}": needs a signature and a repair, so the tutor can recognise it and say how to undo it`,
+                );
           for (const m of s.mistakes)
             if (!st.mistakes?.[m.id]) err(`${d}/${lang}.yaml`, `step "${s.id}" does not explain mistake "${m.id}"`, 'warning');
         }
@@ -84,6 +92,12 @@ export interface RunReport {
   message: string;
 }
 
+/** All of a mistake's signature checks hold in this sandbox now. */
+async function signatureHolds(sandbox: Sandbox, signature: readonly Check[]): Promise<boolean> {
+  const snap = await gatherState(sandbox, signature);
+  return evaluateChecks(signature, snap).every((r) => r.ok);
+}
+
 /** Play every solution in one sandbox; then each mistake in a fresh sandbox at its step's start. */
 export async function lintRun(
   course: Course,
@@ -114,6 +128,11 @@ export async function lintRun(
           ok: session.stepPassed,
           message: session.stepPassed ? 'solution passes' : `solution fails: ${bad.map((b) => b.key).join(', ')}`,
         });
+        // A signature that still holds after the solution would accuse a learner who did it right.
+        for (const m of session.current.step.mistakes) {
+          const fired = m.signature !== undefined && (await signatureHolds(session.box!, m.signature));
+          if (fired) note({ step: `${label}#${m.id}`, ok: false, message: 'signature fires after the solution too' });
+        }
       }
       if (!(await session.next())) break;
     }
@@ -135,14 +154,15 @@ export async function lintRun(
       );
       const results = evaluateChecks(view.step.checks, snap);
       const target = results.find((r) => r.check.id === m.fails);
-      const ok = target !== undefined && !target.ok;
-      return {
-        step: `${s.key}#${m.id}`,
-        ok,
-        message: ok
+      const fails = target !== undefined && !target.ok;
+      const fired = m.signature !== undefined && (await signatureHolds(probe.box!, m.signature));
+      const why = [
+        fails
           ? `fails "${m.fails}" as declared: ${describeCheck(target!, lang)}`
           : `mistake wrongly passes check "${m.fails}"${target ? `: ${describeCheck(target, lang)}` : ''}`,
-      };
+        fired ? 'its signature recognises it' : 'its signature does not recognise it',
+      ];
+      return { step: `${s.key}#${m.id}`, ok: fails && fired, message: why.join('; ') };
     } finally {
       await probe.close();
     }

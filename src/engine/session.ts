@@ -16,6 +16,7 @@ import {
 import type { ProgressStore } from '../course/progressStore.js';
 import type { Step } from '../course/schema.js';
 import { stepText } from '../course/texts.js';
+import { nextHint } from './hints.js';
 
 // The course engine: one learner, one sandbox, one current step. Everything a front end
 // (the ink REPL, `play`, tests) does goes through these methods; none of it knows about a terminal.
@@ -81,7 +82,9 @@ export class Session {
   private posValue: StepPos;
   private answered = new Map<string, string>();
   private lastChecks: CheckResult[] = [];
-  private hintsShownValue = 0;
+  private givenHints = new Set<string>();
+  /** The breakage picked at this step's start (troubleshooting). */
+  private picked: { id: string; answer: readonly string[] } | null = null;
   /** The learner has typed or solved something in this step: a state that was already right on entry does not count. */
   private acted = false;
   private readonly opts: SessionOptions;
@@ -93,7 +96,6 @@ export class Session {
     this.unlockAll = opts.unlockAll ?? false;
     this.progress = opts.store.load();
     this.posValue = resumePosition(this.course, this.progress);
-    this.hintsShownValue = this.progress.hints[this.current.key] ?? 0;
   }
 
   // ---- reading state ----
@@ -124,9 +126,6 @@ export class Session {
   get checks(): CheckResult[] {
     return this.lastChecks;
   }
-  get hintsShown(): number {
-    return this.hintsShownValue;
-  }
   get box(): Sandbox | null {
     return this.sandbox;
   }
@@ -140,7 +139,8 @@ export class Session {
   unavailable(view: StepView = this.current): string | null {
     if (!this.sandbox) return null;
     const needs = view.step.requires;
-    if (needs.length > 0 && !this.sandbox.info.canIpip) return needs.join(', ');
+    const missing = needs.filter((f) => !this.sandbox!.info.features[f]);
+    if (missing.length > 0) return missing.join(', ');
     return null;
   }
 
@@ -211,10 +211,12 @@ export class Session {
     this.dispatch({ type: 'moved', lesson: v.lesson.id, step: v.step.id });
     this.answered.delete(v.key);
     this.acted = false;
-    this.hintsShownValue = this.progress.hints[v.key] ?? 0;
+    this.givenHints = new Set();
+    this.picked = null;
     for (const cmd of v.step.setup) await this.sandbox!.run(cmd);
     if (v.step.breakOneOf.length > 0) {
       const pick = v.step.breakOneOf[Math.floor((this.opts.random ?? Math.random)() * v.step.breakOneOf.length)]!;
+      this.picked = { id: pick.id, answer: pick.answer ?? [] };
       for (const cmd of pick.commands) await this.sandbox!.run(cmd);
     }
     this.lastChecks = [];
@@ -228,7 +230,7 @@ export class Session {
     const stateChecks = checks.filter((c) => c.type !== 'answer');
     const snap = await gatherState(this.requireSandbox(), stateChecks);
     const answer = this.answered.get(v.key);
-    this.lastChecks = evaluateChecks(checks, snap, answer);
+    this.lastChecks = evaluateChecks(checks, snap, answer, this.picked?.answer);
     return this.lastChecks;
   }
 
@@ -295,7 +297,8 @@ export class Session {
       if (opts.signal?.aborted) break;
     }
     const quiz = v.step.checks.find((c) => c.type === 'answer');
-    if (quiz && quiz.type === 'answer') this.answered.set(v.key, quiz.accept[0]!);
+    const accepted = quiz?.type === 'answer' ? (quiz.fromBreak ? this.picked?.answer : quiz.accept) : undefined;
+    if (accepted?.[0]) this.answered.set(v.key, accepted[0]);
     if (v.isReading) {
       this.dispatch({ type: 'completed', key: v.key });
       return { kind: 'command', run: last, checks: [], completed: true };
@@ -306,22 +309,14 @@ export class Session {
     return { kind: 'command', run: last, checks, completed };
   }
 
-  /** The next hint: one tied to a failing check first, else the next in order. */
-  nextHint(): { text: string; index: number; total: number } | null {
+  /** The next graduated hint (engine/hints.ts), or null when every hint of this state was given. */
+  nextHint(): ReturnType<typeof nextHint> {
     const v = this.current;
-    const texts = this.text.hints;
-    if (texts.length === 0) return null;
-    const failing = new Set(
-      this.lastChecks
-        .filter((c) => !c.ok)
-        .map((c) => c.check.id)
-        .filter(Boolean),
-    );
-    const tied = v.step.hints.findIndex((h, i) => h.when !== undefined && failing.has(h.when) && i < texts.length);
-    const index = tied >= 0 ? tied : Math.min(this.hintsShownValue, texts.length - 1);
-    this.hintsShownValue = Math.min(this.hintsShownValue + 1, texts.length);
+    const h = nextHint({ step: v.step, text: this.text, checks: this.lastChecks, mistake: null, given: this.givenHints });
+    if (!h) return null;
+    this.givenHints.add(h.hint.key);
     this.dispatch({ type: 'hint', key: v.key });
-    return { text: texts[index]!, index, total: texts.length };
+    return h;
   }
 
   /** Move on after the step passed (or a reading step was read). Returns false at the end. */

@@ -15,7 +15,7 @@ export interface SandboxFactory {
 
 export async function sandboxFactory(choice: BackendChoice): Promise<SandboxFactory> {
   const { backend, reason, hostIpip } = await chooseBackend(choice);
-  if (backend === 'host') return { backend, reason, make: (o) => createHostSandbox({ ...o, shims: hostShims(), canIpip: hostIpip }) };
+  if (backend === 'host') return { backend, reason, make: (o) => createHostSandbox({ ...o, shims: hostShims(), ipip: hostIpip }) };
   const { createUmlSandbox } = await import('./uml/umlSandbox.js');
   return { backend, reason, make: (o) => createUmlSandbox(o) };
 }

@@ -29,14 +29,19 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** Kernel features a step can require (`requires:` in lesson.yaml). */
+export const FEATURES = ['ipip', 'gre'] as const;
+export type Feature = (typeof FEATURES)[number];
+export type Features = Record<Feature, boolean>;
+
 export interface SandboxInfo {
   backend: BackendName;
   /** Kernel release the commands run on (host kernel, or the UML guest's). */
   kernel: string;
   /** Host uid the sandbox's root maps to (never 0). */
   hostUid: number;
-  /** Whether `ip tunnel add ... mode ipip` can work here (module loadable or loaded). */
-  canIpip: boolean;
+  /** Tunnel kinds the course needs that this kernel can make (module loadable, loaded or built in). */
+  features: Features;
 }
 
 export interface Sandbox {

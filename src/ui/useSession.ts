@@ -92,6 +92,13 @@ function entryFromRun(command: string, output: string, run: RunResult | undefine
   };
 }
 
+function hintEntry(h: NonNullable<ReturnType<Session['nextHint']>>, lang: Lang): NewEntry {
+  const { hint } = h;
+  if (hint.level === 3) return { kind: 'solution', commands: [...hint.commands] };
+  const text = hint.text ?? (hint.level === 2 && hint.check ? describeCheck(hint.check, lang) : '');
+  return { kind: 'hint', text, n: h.n, total: h.total };
+}
+
 /** The log entry that prints a step's title and text. */
 function stepEntryOf(s: Session, lang: Lang): NewEntry {
   const v = s.current;
@@ -293,7 +300,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
           append({ kind: 'answer', answer: text.trim(), ok });
           if (!ok) {
             const h = s.nextHint();
-            if (h) append({ kind: 'hint', text: h.text, n: h.index + 1, total: h.total });
+            if (h) append(hintEntry(h, lang()));
           }
         } else if (outcome.kind === 'builtin') {
           append(entryFromRun(text, outcome.output ?? '', undefined));
@@ -338,16 +345,9 @@ export function useSession(opts: SessionHookOptions): SessionView {
     const s = sessionRef.current!;
     const lang = ref.current.lang;
     if (s.current.isReading) return notify(tu(lang, 'ui_nothing_to_solve'), 'dim');
-    const total = s.text.hints.length;
-    if (s.hintsShown >= total) {
-      const sol = s.current.step.solution;
-      if (sol.length > 0) append({ kind: 'solution', commands: sol });
-      else append({ kind: 'note', text: tu(lang, 'ui_no_hints'), tone: 'dim' });
-      append({ kind: 'note', text: tu(lang, 'ui_solution_offer', { key: keysFor('solve') }), tone: 'hint' });
-      return;
-    }
     const h = s.nextHint();
-    if (h) append({ kind: 'hint', text: h.text, n: h.index + 1, total: h.total });
+    if (h) append(hintEntry(h, lang));
+    else append({ kind: 'note', text: tu(lang, 'ui_no_hints', { key: keysFor('solve') }), tone: 'dim' });
     bump();
   }, [append, bump, notify]);
 
@@ -382,7 +382,7 @@ export function useSession(opts: SessionHookOptions): SessionView {
       flush(outcome.run);
       // a quiz solved for the learner: show the answer that was given
       const quiz = s.current.step.checks.find((c) => c.type === 'answer');
-      if (quiz && quiz.type === 'answer') append({ kind: 'answer', answer: quiz.accept[0]!, ok: s.stepPassed });
+      if (quiz && quiz.type === 'answer' && quiz.accept) append({ kind: 'answer', answer: quiz.accept[0]!, ok: s.stepPassed });
       if (s.stepPassed)
         append({ kind: 'note', text: `✓ ${tu(lang, 'ui_step_complete_log', { title: s.text.title })}`, tone: 'ok', gap: true });
     });

@@ -25,7 +25,7 @@ import { CLI, REPO, requireBuilt, requireUml, runTutor } from '../helpers/tutor.
 const tmpDirs: string[] = [];
 afterAll(() => tmpDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const GOOD_LESSON = `format: 1
+const GOOD_LESSON = `format: 2
 id: l1
 steps:
   - id: a
@@ -48,7 +48,7 @@ function course(files: { lesson?: string; text?: string } = {}): { dir: string; 
   const dir = mkdtempSync(join(tmpdir(), 'evidence-course-'));
   tmpDirs.push(dir);
   mkdirSync(join(dir, 'l1'));
-  writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: { en: Test course }\nlessons: [l1]\n');
+  writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: test\ntitle: { en: Test course }\nlessons: [l1]\n');
   writeFileSync(join(dir, 'l1', 'lesson.yaml'), files.lesson ?? GOOD_LESSON);
   writeFileSync(join(dir, 'l1', 'en.yaml'), files.text ?? GOOD_TEXT);
   return { dir, lessonFile: join(dir, 'l1', 'lesson.yaml'), textFile: join(dir, 'l1', 'en.yaml') };
@@ -118,13 +118,8 @@ describe('malformed lesson files give a CourseError naming file, step and field'
   });
 
   it('a hint tied to a check that does not exist', () => {
-    const c = course({
-      lesson: GOOD_LESSON.replace(
-        '      - { id: ns2, type: netns, name: ns2 }',
-        '      - { id: ns2, type: netns, name: ns2 }\n    hints:\n      - { when: nope }',
-      ),
-    });
-    expectNamed(loadError(c.dir), c.lessonFile, 'b', 'hints[0].when', /unknown check "nope"/);
+    const c = course({ text: GOOD_TEXT.replace('b: { title: B, body: make ns2 }', 'b: { title: B, body: make ns2, hints: { nope: x } }') });
+    expectNamed(loadError(c.dir), c.textFile, 'b', 'hints.nope', /no check "nope"/);
   });
 
   it('a step whose solution fails: lintRun reports that step', async () => {
@@ -296,7 +291,7 @@ describe('typed input on the uml backend', () => {
 // ------------------------------------------------------------------ Ctrl-C during fast-forward
 
 /** A course whose step "b" takes seconds to replay, so Ctrl-C can land inside it deterministically. */
-const SLOW_LESSON = `format: 1
+const SLOW_LESSON = `format: 2
 id: l1
 steps:
   - id: a

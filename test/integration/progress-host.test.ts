@@ -79,7 +79,7 @@ describe('lint --run', () => {
     // Copy two lessons and declare a "mistake" that is in fact the right command.
     const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-lint-'));
     cpSync('lessons/02-namespaces', join(dir, '02-namespaces'), { recursive: true });
-    writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: t}\nlessons: [02-namespaces]\n');
+    writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: t\ntitle: {en: t}\nlessons: [02-namespaces]\n');
     const file = join(dir, '02-namespaces', 'lesson.yaml');
     const yaml = readFileSync(file, 'utf8').replace(
       /commands: \[sudo ip netns add ns1\]/,

@@ -167,7 +167,7 @@ describe('uml sandbox: one shared guest', () => {
     expect(phases).toEqual(['checking kernel', 'starting kernel', 'loading modules', 'starting agent', 'ready']);
     expect(sb.info.backend).toBe('uml');
     expect(sb.info.kernel).toMatch(/^\d+\.\d+\.\d+/);
-    expect(sb.info.canIpip).toBe(true);
+    expect(sb.info.features).toEqual({ ipip: true, gre: true });
     expect(sb.info.hostUid).not.toBe(0);
     const owner = execFileSync('ps', ['-o', 'uid=', '-p', String((sb as UmlSandbox).pid)], { encoding: 'utf8' });
     expect(Number(owner.trim())).toBe(sb.info.hostUid);

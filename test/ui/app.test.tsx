@@ -82,19 +82,21 @@ describe('the REPL', () => {
     expect(live(t.lastFrame())).toContain('❯ draft');
   });
 
-  it('the hint key shows the hint tied to the failing check, then the solution', async () => {
+  it('hints are graduated: a nudge, then what is wrong now, then the exact command, and never repeat', async () => {
     const t = await mount({ progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
     await t.type('sudo ip netns add ns1');
     await t.press(KEY.enter);
     await t.waitFor(/✓ .*ns1/);
-    // ns2 is what is missing: the hint tied to the ns2 check comes first
     await t.press(KEY.ctrl('t'));
-    await t.waitFor('hint 2/2: ns2 is still missing');
+    await t.waitFor('hint 1/3: Use ip netns add NAME.');
+    // ns2 is what is missing: the hint tied to the ns2 check
     await t.press(KEY.ctrl('t'));
+    await t.waitFor('hint 2/3: ns2 is still missing');
     await t.press(KEY.ctrl('t'));
     await t.waitFor('solution:');
     expect(t.lastFrame()).toContain('sudo ip netns add ns2');
-    expect(t.lastFrame()).toContain('Ctrl-S runs it for you');
+    await t.press(KEY.ctrl('t'));
+    await t.waitFor('no more hints');
   });
 
   it('a wrong quiz answer shows a hint; the right one completes the step', async () => {
@@ -204,7 +206,7 @@ describe('the REPL', () => {
   it('a step needing a missing kernel feature says what to do', async () => {
     const t = await mount({
       unlockAll: true,
-      info: { canIpip: false },
+      info: { features: { ipip: false, gre: false } },
       progress: { ...emptyProgress(), current: { lesson: 'veth', step: 'tunnel' } },
     });
     await t.waitFor('needs the ipip kernel module');

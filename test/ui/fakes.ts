@@ -42,7 +42,7 @@ export class FakeSandbox implements Sandbox {
     /** every command takes this long (to watch a fast-forward) */
     readonly delayMs = 0,
   ) {
-    this.info = { backend: 'host', kernel: '6.0-fake', hostUid: 1000, canIpip: true, ...info };
+    this.info = { backend: 'host', kernel: '6.0-fake', hostUid: 1000, features: { ipip: true, gre: true }, ...info };
   }
 
   private index(ns: string): number {
@@ -190,7 +190,7 @@ export function tinyCourse(): Course {
       lesson(
         'namespaces',
         {
-          format: 1,
+          format: 2,
           id: 'namespaces',
           steps: [
             { id: 'intro' },
@@ -201,9 +201,8 @@ export function tinyCourse(): Course {
                 { id: 'ns1', type: 'netns', name: 'ns1' },
                 { id: 'ns2', type: 'netns', name: 'ns2' },
               ],
-              hints: [{}, { when: 'ns2' }],
             },
-            { id: 'quiz', checks: [{ id: 'answer', type: 'answer', accept: ['2', 'two', '两个'] }], hints: [{}, {}] },
+            { id: 'quiz', checks: [{ id: 'answer', type: 'answer', accept: ['2', 'two', '两个'] }] },
           ],
         },
         {
@@ -213,9 +212,13 @@ export function tinyCourse(): Course {
             'make-ns': {
               title: 'Two namespaces',
               body: 'Make two:\n\n```\nsudo ip netns add ns1\nsudo ip netns add ns2\n```',
-              hints: ['Use `ip netns add NAME`.', 'ns2 is still missing: `sudo ip netns add ns2`'],
+              hints: { nudge: 'Use `ip netns add NAME`.', ns2: 'ns2 is still missing: `sudo ip netns add ns2`' },
             },
-            quiz: { title: 'Quiz: how many?', body: '**Question:** how many namespaces did you make?', hints: ['Count them.', 'Two.'] },
+            quiz: {
+              title: 'Quiz: how many?',
+              body: '**Question:** how many namespaces did you make?',
+              hints: { nudge: 'Count them.', answer: 'Two.' },
+            },
           },
         },
         {
@@ -225,16 +228,16 @@ export function tinyCourse(): Course {
             'make-ns': {
               title: '两个命名空间',
               body: '创建两个:\n\n```\nsudo ip netns add ns1\n```',
-              hints: ['用 `ip netns add 名字`。', '还差 ns2。'],
+              hints: { nudge: '用 `ip netns add 名字`。', ns2: '还差 ns2。' },
             },
-            quiz: { title: '小测验:几个?', body: '**问题:** 你创建了几个命名空间?', hints: ['数一数。', '两个。'] },
+            quiz: { title: '小测验:几个?', body: '**问题:** 你创建了几个命名空间?', hints: { nudge: '数一数。', answer: '两个。' } },
           },
         },
       ),
       lesson(
         'veth',
         {
-          format: 1,
+          format: 2,
           id: 'veth',
           steps: [
             {
@@ -244,7 +247,6 @@ export function tinyCourse(): Course {
                 { id: 'v1', type: 'link', netns: 'ns1', name: 'v1', kind: 'veth', peer: 'v1-P', peerNetns: 'root' },
                 { id: 'v1-up', type: 'link', name: 'v1-P', state: 'UP' },
               ],
-              hints: [{ when: 'v1' }, { when: 'v1-up' }],
             },
             { id: 'tunnel', requires: ['ipip'], solution: ['echo tunnel'], checks: [{ type: 'netns', name: 'ns1' }] },
           ],
@@ -255,7 +257,7 @@ export function tinyCourse(): Course {
             cable: {
               title: 'A veth pair',
               body: 'Run `sudo ip link add v1 netns ns1 type veth peer name v1-P` then `sudo ip link set v1-P up`.',
-              hints: ['v1 must live in ns1, its peer v1-P in root.', 'Bring it up: `sudo ip link set v1-P up`'],
+              hints: { v1: 'v1 must live in ns1, its peer v1-P in root.', 'v1-up': 'Bring it up: `sudo ip link set v1-P up`' },
             },
             tunnel: { title: 'A tunnel', body: 'Needs ipip.' },
           },

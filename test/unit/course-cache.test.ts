@@ -17,7 +17,7 @@ const temp = (prefix: string) => {
   return d;
 };
 
-const LESSON = `format: 1
+const LESSON = `format: 2
 id: l1
 steps:
   - id: a
@@ -28,7 +28,7 @@ const text = (title: string) => `title: ${title}\nsteps:\n  a: {title: A, body: 
 
 function course(): string {
   const dir = temp('ipip-tutor-cache-course-');
-  writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T}\nlessons: [l1]\n');
+  writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: t\ntitle: {en: T}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   writeFileSync(join(dir, 'l1', 'lesson.yaml'), LESSON);
   writeFileSync(join(dir, 'l1', 'en.yaml'), text('First title'));

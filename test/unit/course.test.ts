@@ -14,23 +14,22 @@ afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function course(lessonYaml: string, enYaml?: string, zhYaml?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-course-'));
   made.push(dir);
-  writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T}\nlessons: [l1]\n');
+  writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: t\ntitle: {en: T}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   writeFileSync(join(dir, 'l1', 'lesson.yaml'), lessonYaml);
   writeFileSync(
     join(dir, 'l1', 'en.yaml'),
-    enYaml ?? 'title: L\nsteps:\n  a: {title: A, body: "do it", hints: [h1, h2]}\n  b: {title: B, body: "read"}\n',
+    enYaml ?? 'title: L\nsteps:\n  a: {title: A, body: "do it", hints: {ns: h1, nudge: h2}}\n  b: {title: B, body: "read"}\n',
   );
   if (zhYaml) writeFileSync(join(dir, 'l1', 'zh.yaml'), zhYaml);
   return dir;
 }
-const good = `format: 1
+const good = `format: 2
 id: l1
 steps:
   - id: a
     solution: [ip netns add ns1]
     checks: [{id: ns, type: netns, name: ns1}]
-    hints: [{when: ns}, {}]
   - id: b
 `;
 
@@ -52,9 +51,7 @@ describe('lesson loading', () => {
   });
 
   it('names file, step and field for a bad IP address', () => {
-    const e = loadError(
-      course(good.replace('{id: ns, type: netns, name: ns1}', '{type: ping, to: 10.10.300.1}').replace('{when: ns}', '{}')),
-    );
+    const e = loadError(course(good.replace('{id: ns, type: netns, name: ns1}', '{type: ping, to: 10.10.300.1}')));
     expect(e.file).toMatch(/l1\/lesson\.yaml$/);
     expect(e.step).toBe('a');
     expect(e.field).toBe('checks[0].to');
@@ -68,13 +65,15 @@ describe('lesson loading', () => {
   });
 
   it('reports YAML syntax errors with a line', () => {
-    const e = loadError(course('format: 1\nid: l1\nsteps: [ {id: a\n'));
+    const e = loadError(course('format: 2\nid: l1\nsteps: [ {id: a\n'));
     expect(e.message).toMatch(/lesson\.yaml: YAML syntax error \(line \d+/);
   });
 
   it('rejects duplicate step ids and hints about unknown checks', () => {
     expect(loadError(course(good.replace('- id: b', '- id: a'))).message).toMatch(/duplicate step id "a"/);
-    expect(loadError(course(good.replace('{when: ns}', '{when: nope}'))).field).toBe('hints[0].when');
+    const e = loadError(course(good, 'title: L\nsteps:\n  a: {title: A, body: x, hints: {nope: h}}\n  b: {title: B, body: r}\n'));
+    expect(e).toMatchObject({ step: 'a', field: 'hints.nope' });
+    expect(e.file).toMatch(/l1\/en\.yaml$/);
   });
 
   it('requires English text for every step', () => {
@@ -87,9 +86,9 @@ describe('lesson loading', () => {
   });
 
   it('falls back to English per field when a translation is missing', () => {
-    const c = loadCourse(course(good, undefined, 'title: 课\nsteps:\n  a: {title: 甲, body: 做, hints: [提示一]}\n'));
+    const c = loadCourse(course(good, undefined, 'title: 课\nsteps:\n  a: {title: 甲, body: 做, hints: {ns: 提示一}}\n'));
     const l = c.lessons[0]!;
-    expect(stepText(l, 'a', 'zh')).toMatchObject({ title: '甲', hints: ['提示一', 'h2'] });
+    expect(stepText(l, 'a', 'zh')).toMatchObject({ title: '甲', hints: { ns: '提示一', nudge: 'h2' } });
     expect(stepText(l, 'b', 'zh').title).toBe('B');
   });
 });

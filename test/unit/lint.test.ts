@@ -12,21 +12,20 @@ afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })))
 function course(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-lint-unit-'));
   made.push(dir);
-  writeFileSync(join(dir, 'course.yaml'), 'format: 1\ntitle: {en: T, zh: 课}\nlessons: [l1]\n');
+  writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: t\ntitle: {en: T, zh: 课}\nlessons: [l1]\n');
   mkdirSync(join(dir, 'l1'));
   for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, 'l1', f), text);
   return dir;
 }
-const lesson = `format: 1
+const lesson = `format: 2
 id: l1
 steps:
   - id: a
     solution: [ip netns add ns1]
     checks: [{id: ns, type: netns, name: ns1}]
-    hints: [{when: ns}]
-    mistakes: [{id: none, commands: [ip netns add ns2], fails: ns}]
+    mistakes: [{id: none, commands: [ip netns add ns2], fails: ns, signature: [{type: netns, name: ns2}], repair: [ip netns del ns2]}]
 `;
-const en = 'title: L\nsteps:\n  a: {title: A, body: x, hints: [h], mistakes: {none: "wrong name"}}\n';
+const en = 'title: L\nsteps:\n  a: {title: A, body: x, hints: {nudge: n, ns: h}, mistakes: {none: "wrong name"}}\n';
 
 describe('lint (static)', () => {
   it('a complete course in both languages is clean', () => {
@@ -37,14 +36,16 @@ describe('lint (static)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('reports a missing translation file, a missing step text and a hint count mismatch', () => {
+  it('reports a missing translation file, a hint for an unknown check and an unexplained mistake', () => {
     expect(lintStatic(course({ 'lesson.yaml': lesson, 'en.yaml': en })).problems).toContainEqual(
       expect.objectContaining({ level: 'error', where: 'l1/zh.yaml', message: expect.stringMatching(/no zh texts/) }),
     );
-    const zh = 'title: 课\nsteps:\n  a: {title: 甲, body: 乙, hints: [一, 二]}\n';
+    const zh = 'title: 课\nsteps:\n  a: {title: 甲, body: 乙}\n';
     const p = lintStatic(course({ 'lesson.yaml': lesson, 'en.yaml': en, 'zh.yaml': zh })).problems.map((x) => x.message);
-    expect(p).toContainEqual(expect.stringMatching(/2 hint texts for 1 hint entries/));
     expect(p).toContainEqual(expect.stringMatching(/does not explain mistake "none"/));
+    const unknown = 'title: 课\nsteps:\n  a: {title: 甲, body: 乙, hints: {nope: 一}}\n';
+    const q = lintStatic(course({ 'lesson.yaml': lesson, 'en.yaml': en, 'zh.yaml': unknown })).problems.map((x) => x.message);
+    expect(q).toContainEqual(expect.stringMatching(/step "a", field hints\.nope: no check "nope" in this step/));
   });
 
   it('names the broken file and keeps checking the others', () => {

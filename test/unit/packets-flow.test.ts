@@ -36,7 +36,7 @@ const res = (stdout: string, exitCode = 0, stderr = ''): RunResult => ({
 /** A sandbox that answers `ip ... route get` like the kernel did in the UML guest (article setup). */
 function fakeKernel(routes: Record<string, object | string>): Sandbox {
   return {
-    info: { backend: 'uml', kernel: 'test', hostUid: 1000, canIpip: true },
+    info: { backend: 'uml', kernel: 'test', hostUid: 1000, features: { ipip: true, gre: true } },
     run: async () => res(''),
     close: async () => {},
     query: async (cmds) =>

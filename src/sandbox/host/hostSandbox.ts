@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { resolveSandboxUser } from '../identity.js';
 import { runLimited } from '../process.js';
-import { SandboxError, type RunOptions, type RunResult, type Sandbox, type SandboxInfo, type SandboxOptions } from '../types.js';
+import {
+  SandboxError,
+  type Features,
+  type RunOptions,
+  type RunResult,
+  type Sandbox,
+  type SandboxInfo,
+  type SandboxOptions,
+} from '../types.js';
 import { batchScript, newBoundary, parseBatch } from './batch.js';
 import { enterArgv, holderArgv, holderSetupScript, sandboxEnv } from './hostArgs.js';
 
@@ -16,7 +24,7 @@ export interface HostSandboxOptions extends SandboxOptions {
   /** Extra shims (name -> script) installed on the sandbox PATH, e.g. tcpdump. */
   shims?: Record<string, string>;
   /** Already known from backend selection; otherwise the sandbox probes for itself. */
-  canIpip?: boolean;
+  ipip?: boolean;
 }
 
 function firstChild(pid: number): number | undefined {
@@ -99,11 +107,15 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
     return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/' }, o);
   };
 
-  const canIpip =
-    opts.canIpip ??
-    (await exec(['unshare', '-n', 'sh', '-c', 'ip tunnel add t0 mode ipip remote 192.0.2.1 local 192.0.2.2'], { timeoutMs: 5000 }))
-      .exitCode === 0;
-  const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, canIpip };
+  const probe = async (mode: string) =>
+    (
+      await exec(['unshare', '-n', 'ip', 'tunnel', 'add', 't0', 'mode', mode, 'remote', '192.0.2.1', 'local', '192.0.2.2'], {
+        timeoutMs: 5000,
+      })
+    ).exitCode === 0;
+  const [ipip, gre] = await Promise.all([opts.ipip ?? probe('ipip'), probe('gre')]);
+  const features: Features = { ipip, gre };
+  const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, features };
   opts.onPhase?.({ phase: 'ready' });
 
   return {

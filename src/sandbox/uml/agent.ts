@@ -167,11 +167,10 @@ function main() {
       }
     }
   }
-  let canIpip = false;
-  try {
-    canIpip = fs.existsSync(modDir + '/kernel/net/ipv4/ipip.ko') ||
-      fs.readFileSync(modDir + '/modules.builtin', 'utf8').includes('/ipip.ko');
-  } catch (e) { /* no modules */ }
+  let builtin = '';
+  try { builtin = fs.readFileSync(modDir + '/modules.builtin', 'utf8'); } catch (e) { /* none */ }
+  const has = (ko) => fs.existsSync(modDir + '/kernel/net/ipv4/' + ko) || builtin.includes('/' + ko);
+  const features = { ipip: has('ipip.ko'), gre: has('ip_gre.ko') };
   if (process.stdin.isTTY) process.stdin.setRawMode(true);
   process.stdin.setEncoding('utf8');
   process.stdin.on('data', (chunk) => {
@@ -184,7 +183,7 @@ function main() {
     }
   });
   process.stdin.on('end', () => process.exit(0));
-  send({ t: 'ready', kernel: release, canIpip: canIpip });
+  send({ t: 'ready', kernel: release, features: features });
 }
 main();
 `;

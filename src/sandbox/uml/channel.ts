@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, KILL_GRACE_MS } from '../defaults.js';
 import { OutputCollector } from '../output.js';
-import type { OutputStream, RunOptions, RunResult } from '../types.js';
+import type { Features, OutputStream, RunOptions, RunResult } from '../types.js';
 import { encodeHostMessage, type GuestMessage, type HostMessage } from './protocol.js';
 
 // The host end of the agent's serial line: one pending entry per running command, output
@@ -10,7 +10,7 @@ export type AgentCommand = { sh: string } | { argv: readonly string[]; input?: s
 
 export interface Ready {
   kernel: string;
-  canIpip: boolean;
+  features: Features;
 }
 
 interface Pending {
@@ -81,7 +81,7 @@ export class AgentChannel {
   private onMessage(m: GuestMessage): void {
     switch (m.t) {
       case 'ready':
-        this.readyWaiter?.resolve({ kernel: m.kernel, canIpip: m.canIpip });
+        this.readyWaiter?.resolve({ kernel: m.kernel, features: m.features });
         this.readyWaiter = null;
         return;
       case 'log':

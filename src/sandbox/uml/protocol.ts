@@ -11,7 +11,7 @@ export type HostMessage =
 
 export type GuestMessage =
   /** After the shims and /lib/modules are in place. */
-  | { t: 'ready'; kernel: string; canIpip: boolean }
+  | { t: 'ready'; kernel: string; features: { ipip: boolean; gre: boolean } }
   /** An output chunk, base64; s is 1 (stdout) or 2 (stderr). */
   | { t: 'o'; id: number; s: 1 | 2; d: string }
   /** The output cap was hit on stream s; the command was SIGKILLed. */

@@ -65,7 +65,7 @@ export class UmlSandbox implements Sandbox {
     sb.wire();
     try {
       const ready = await sb.waitReady(UML_BOOT_TIMEOUT_MS);
-      sb.info = { backend: 'uml', kernel: ready.kernel, hostUid: user.uid, canIpip: ready.canIpip };
+      sb.info = { backend: 'uml', kernel: ready.kernel, hostUid: user.uid, features: ready.features };
     } catch (e) {
       await sb.close();
       throw e;
