@@ -1,7 +1,9 @@
 import type { Check } from './schema.js';
 import type { CheckMessageKey } from '../i18n/checkMessages.js';
-import { normaliseDst, kindOf, type IpLink } from './ipJson.js';
-import { nsOf, outputKey, pingKey, ROOT, sysctlKey, type NsState, type Snapshot } from './state.js';
+import { kindOf, normaliseDst, type IpLink } from '../kernel/ipJson.js';
+import { nsOf, ROOT } from '../kernel/namespaces.js';
+import type { NsSnapshot } from '../kernel/snapshot.js';
+import { outputKey, pingKey, sysctlKey, type Snapshot } from './state.js';
 
 // Pure: (check, kernel snapshot) -> passed/failed with a specific reason. The reason is a
 // message key plus params, rendered later in the learner's language.
@@ -27,7 +29,7 @@ function result(check: Check, ok: boolean, key: CheckMessageKey, params: MsgPara
   return { check, ok, key, params };
 }
 
-function findLink(st: NsState | undefined, name: string): IpLink | undefined {
+function findLink(st: NsSnapshot | undefined, name: string): IpLink | undefined {
   return st?.links.find((l) => l.ifname === name);
 }
 

@@ -1,17 +1,11 @@
-import type { Check } from './schema.js';
 import type { RunResult, Sandbox } from '../sandbox/types.js';
-import { parseJsonArray, type IpLink, type IpRoute } from './ipJson.js';
+import { inNs, nsOf, ROOT } from '../kernel/namespaces.js';
+import { QueryBatch } from '../kernel/query.js';
+import { emptyWorld, readNamespace, readNetnsList, type World } from '../kernel/snapshot.js';
+import type { Check } from './schema.js';
 
 // Reads the kernel state a set of checks needs, in one batch of queries, into a plain
 // snapshot that the pure evaluator inspects. Nothing here looks at what the learner typed.
-export const ROOT = 'root';
-
-export interface NsState {
-  exists: boolean;
-  links: IpLink[];
-  routes: IpRoute[];
-}
-
 export interface PingOutcome {
   ok: boolean;
   ttl: number | null;
@@ -20,36 +14,24 @@ export interface PingOutcome {
   mtu: number | null;
 }
 
-export interface Snapshot {
-  netns: string[];
-  ns: Record<string, NsState>;
+export interface Snapshot extends World {
   sysctl: Record<string, string | null>;
+  /** loaded modules (/proc/modules) */
   modules: string[];
+  /** modules built into the running kernel (modules.builtin), by name */
+  builtinModules: string[];
   pings: Record<string, PingOutcome>;
   outputs: Record<string, string>;
-}
-
-export function nsOf(c: { netns?: string | undefined }): string {
-  return c.netns === undefined || c.netns === ROOT ? ROOT : c.netns;
+  /** ICMP echo requests sent so far, per namespace (/proc/net/snmp OutEchos), when asked for */
+  echoesSent: Record<string, number>;
 }
 
 export const pingKey = (c: Extract<Check, { type: 'ping' }>) => [nsOf(c), c.to, c.size ?? '', c.dontFragment ? 'df' : ''].join('|');
 export const outputKey = (c: Extract<Check, { type: 'output' }>) => `${nsOf(c)}|${c.command}`;
 export const sysctlKey = (ns: string, key: string) => `${ns}|${key}`;
 
-type Query = { argv: string[]; apply: (r: RunResult, s: Snapshot) => void };
-
-function inNs(ns: string, argv: string[]): string[] {
-  return ns === ROOT ? argv : ['ip', 'netns', 'exec', ns, ...argv];
-}
-
-/** `ip -j ...` in a namespace (`-n NS`, or nothing for the root namespace). */
-export function ipArgs(ns: string, ...rest: string[]): string[] {
-  return ns === ROOT ? ['ip', '-j', ...rest] : ['ip', '-n', ns, '-j', ...rest];
-}
-
-function emptySnapshot(): Snapshot {
-  return { netns: [], ns: {}, sysctl: {}, modules: [], pings: {}, outputs: {} };
+export function emptySnapshot(): Snapshot {
+  return { ...emptyWorld(), sysctl: {}, modules: [], builtinModules: [], pings: {}, outputs: {}, echoesSent: {} };
 }
 
 /** Which namespaces' links and routes the checks need. A veth peer check needs them all. */
@@ -76,120 +58,105 @@ export function parsePing(r: RunResult): PingOutcome {
   return { ok: false, ttl: null, why: firstLine.trim(), mtu: null };
 }
 
-function nsQueries(ns: string): Query[] {
-  return [
-    {
-      // -d adds linkinfo (kind, veth/tunnel details); addr show includes each link's flags and mtu.
-      argv: ipArgs(ns, '-d', 'addr', 'show'),
-      apply: (r, s) => {
-        const st = (s.ns[ns] ??= { exists: false, links: [], routes: [] });
-        st.exists = r.exitCode === 0;
-        st.links = r.exitCode === 0 ? parseJsonArray<IpLink>(r.stdout) : [];
-      },
-    },
-    {
-      argv: ipArgs(ns, 'route', 'show'),
-      apply: (r, s) => {
-        const st = (s.ns[ns] ??= { exists: false, links: [], routes: [] });
-        st.routes = r.exitCode === 0 ? parseJsonArray<IpRoute>(r.stdout) : [];
-      },
-    },
-  ];
+/** OutEchos of the `Icmp:` lines of /proc/net/snmp. */
+export function parseOutEchos(text: string): number | null {
+  const [head, values] = text.split('\n').filter((l) => l.startsWith('Icmp:'));
+  if (!head || !values) return null;
+  const i = head.split(/\s+/).indexOf('OutEchos');
+  const v = Number(values.split(/\s+/)[i]);
+  return i > 0 && Number.isFinite(v) ? v : null;
 }
 
-export function planQueries(checks: readonly Check[], knownNetns?: readonly string[]): Query[] {
-  const qs: Query[] = [];
-  const needed = namespacesNeeded(checks);
-  const seen = new Set<string>();
-  const addNs = (ns: string) => {
-    if (seen.has(ns)) return;
-    seen.add(ns);
-    qs.push(...nsQueries(ns));
-  };
-  for (const ns of needed.names) addNs(ns);
-  if (needed.all) {
-    addNs(ROOT);
-    for (const ns of knownNetns ?? []) addNs(ns);
-  }
+export function pingArgv(c: Extract<Check, { type: 'ping' }>): string[] {
+  const argv = ['ping', '-c1', '-W1', '-n'];
+  if (c.size !== undefined) argv.push('-s', String(c.size));
+  if (c.dontFragment) argv.push('-M', 'do');
+  argv.push(c.to);
+  return inNs(nsOf(c), argv);
+}
+
+export interface GatherOptions {
+  /** namespaces whose ICMP echo counters to read (evidence of the learner's own pings) */
+  echoes?: readonly string[];
+  /** the pings to send (default: every ping check); the others are left out of the snapshot */
+  sendPing?: (c: Extract<Check, { type: 'ping' }>) => boolean;
+}
+
+/** Add every read the checks need (except namespaces' links and routes) to a batch. */
+function addCheckReads(batch: QueryBatch, s: Snapshot, checks: readonly Check[], o: GatherOptions): void {
+  let modules = false;
   for (const c of checks) {
     switch (c.type) {
       case 'sysctl': {
-        const ns = nsOf(c);
-        const key = sysctlKey(ns, c.key);
-        qs.push({
-          argv: inNs(ns, ['cat', `/proc/sys/${c.key.replace(/\./g, '/')}`]),
-          apply: (r, s) => (s.sysctl[key] = r.exitCode === 0 ? r.stdout.trim() : null),
-        });
+        const key = sysctlKey(nsOf(c), c.key);
+        batch.add(
+          inNs(nsOf(c), ['cat', `/proc/sys/${c.key.replace(/\./g, '/')}`]),
+          (r) => (s.sysctl[key] = r.exitCode === 0 ? r.stdout.trim() : null),
+        );
         break;
       }
       case 'module':
-        if (!qs.some((q) => q.argv[1] === '/proc/modules'))
-          qs.push({
-            argv: ['cat', '/proc/modules'],
-            apply: (r, s) =>
-              (s.modules = r.stdout
-                .split('\n')
-                .map((l) => l.split(' ')[0] ?? '')
-                .filter(Boolean)),
-          });
+        if (modules) break;
+        modules = true;
+        batch.add(
+          ['cat', '/proc/modules'],
+          (r) =>
+            (s.modules = r.stdout
+              .split('\n')
+              .map((l) => l.split(' ')[0] ?? '')
+              .filter(Boolean)),
+        );
+        // Built-in modules never show in /proc/modules (ipip is built in on some kernels).
+        batch.add(['sh', '-c', 'cat "/lib/modules/$(uname -r)/modules.builtin" 2>/dev/null; true'], (r) => {
+          s.builtinModules = r.stdout
+            .split('\n')
+            .map((l) => /([^/]+)\.ko$/.exec(l.trim())?.[1] ?? '')
+            .filter(Boolean);
+        });
         break;
-      case 'ping': {
-        const argv = ['ping', '-c1', '-W1', '-n'];
-        if (c.size !== undefined) argv.push('-s', String(c.size));
-        if (c.dontFragment) argv.push('-M', 'do');
-        argv.push(c.to);
-        const key = pingKey(c);
-        qs.push({ argv: inNs(nsOf(c), argv), apply: (r, s) => (s.pings[key] = parsePing(r)) });
+      case 'ping':
+        if (o.sendPing && !o.sendPing(c)) break;
+        batch.add(pingArgv(c), (r) => (s.pings[pingKey(c)] = parsePing(r)));
         break;
-      }
       case 'output': {
         const key = outputKey(c);
-        qs.push({ argv: inNs(nsOf(c), ['bash', '-c', c.command]), apply: (r, s) => (s.outputs[key] = r.stdout + r.stderr) });
+        batch.add(inNs(nsOf(c), ['bash', '-c', c.command]), (r) => (s.outputs[key] = r.stdout + r.stderr));
         break;
       }
       default:
         break;
     }
   }
-  return qs;
-}
-
-const LIST_NETNS = ['ip', '-j', 'netns', 'list'];
-const parseNetnsList = (r: RunResult): string[] => (r.exitCode === 0 ? parseJsonArray<{ name: string }>(r.stdout).map((n) => n.name) : []);
-
-/** Namespaces that exist now, from `ip netns list` (empty output means none). */
-export async function listNetns(sandbox: Sandbox): Promise<string[]> {
-  const [r] = await sandbox.query([LIST_NETNS]);
-  return r ? parseNetnsList(r) : [];
+  for (const ns of o.echoes ?? []) {
+    batch.add(inNs(ns, ['cat', '/proc/net/snmp']), (r) => {
+      const n = r.exitCode === 0 ? parseOutEchos(r.stdout) : null;
+      if (n !== null) s.echoesSent[ns] = n;
+    });
+  }
 }
 
 // The namespaces each sandbox had at its last evaluation: the best guess of which ones a check
 // about every namespace must read, so the list and the reads go in one round trip.
 const lastNetns = new WeakMap<Sandbox, readonly string[]>();
 
-export async function gatherState(sandbox: Sandbox, checks: readonly Check[]): Promise<Snapshot> {
+export async function gatherState(sandbox: Sandbox, checks: readonly Check[], o: GatherOptions = {}): Promise<Snapshot> {
   const s = emptySnapshot();
-  if (checks.length === 0) return s;
-  const stateChecks = checks.filter((c) => c.type !== 'netns' && c.type !== 'answer');
+  if (checks.length === 0 && !o.echoes?.length) return s;
   const needed = namespacesNeeded(checks);
   const needsList = needed.all || checks.some((c) => c.type === 'netns');
   const guess = needed.all ? (lastNetns.get(sandbox) ?? []) : [];
-  const qs = planQueries(stateChecks, guess);
-  if (needsList) qs.unshift({ argv: LIST_NETNS, apply: (r, snap) => (snap.netns = parseNetnsList(r)) });
-  const run = async (batch: Query[]) => {
-    if (batch.length === 0) return;
-    const results = await sandbox.query(batch.map((q) => q.argv));
-    batch.forEach((q, i) => {
-      const r = results[i];
-      if (r) q.apply(r, s);
-    });
-  };
-  await run(qs);
+  const first = new QueryBatch();
+  if (needsList) readNetnsList(first, s);
+  const read = new Set([...needed.names, ...(needed.all ? [ROOT, ...guess] : [])]);
+  for (const ns of read) readNamespace(first, s, ns);
+  addCheckReads(first, s, checks, o);
+  await first.run(sandbox, { timeoutMs: 10_000 });
   if (needsList) lastNetns.set(sandbox, s.netns);
   if (needed.all) {
     // A namespace made since the last evaluation: read it now (a second round, rarely needed).
-    const read = new Set([...needed.names, ROOT, ...guess]);
-    await run(s.netns.filter((ns) => !read.has(ns)).flatMap((ns) => nsQueries(ns)));
+    const second = new QueryBatch();
+    for (const ns of s.netns.filter((n) => !read.has(n))) readNamespace(second, s, ns);
+    await second.run(sandbox, { timeoutMs: 10_000 });
   }
   return s;
 }

@@ -17,9 +17,12 @@ export interface Lesson {
 }
 
 export interface Course {
+  /** course.yaml's id: what progress is kept under */
+  id: string;
   dir: string;
   title: Partial<Record<Lang, string>>;
   lessons: Lesson[];
+  flow?: { from: string; to: string; on: string };
 }
 
 function readYaml(file: string, shown: string): unknown {
@@ -137,5 +140,5 @@ export function loadCourse(courseDir: string = defaultCourseDir()): Course {
     if (ids.has(l.id)) throw new CourseError(shown, `duplicate lesson id "${l.id}"`, undefined, 'lessons');
     ids.add(l.id);
   }
-  return { dir: courseDir, title: def.title, lessons };
+  return { id: def.id, dir: courseDir, title: def.title, lessons, ...(def.flow ? { flow: def.flow } : {}) };
 }

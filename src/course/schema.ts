@@ -95,6 +95,11 @@ export const courseSchema = z
     id: id.describe('names the course: progress is kept under it, across installs and moves'),
     title: z.record(z.string(), z.string()).describe('per language'),
     lessons: z.array(z.string().min(1)).min(1).describe('lesson directories in order'),
+    flow: z
+      .object({ from: z.string().min(1), to: z.string().min(1), on: z.string().min(1) })
+      .strict()
+      .optional()
+      .describe('`tutor flow` without arguments: ping from this namespace to this address, captured on this device'),
   })
   .strict();
 export type CourseDef = z.infer<typeof courseSchema>;

@@ -1,9 +1,12 @@
 import type { Builtin } from './session.js';
-import { flowCommand } from '../packets/flow.js';
+import { flowCommand } from '../packets/flowCommand.js';
 
 // Commands the tutor answers itself at the prompt, as `tutor NAME ...`.
 export function builtins(): Record<string, Builtin> {
   return {
-    flow: (args, { sandbox, lang }) => flowCommand(sandbox, args, lang),
+    flow: (args, { sandbox, lang, course, width, signal }) =>
+      course.flow
+        ? flowCommand(sandbox, args, { lang, width, defaults: course.flow, ...(signal ? { signal } : {}) })
+        : Promise.resolve('tutor flow: this course names no default path (course.yaml `flow:`)'),
   };
 }

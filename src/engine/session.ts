@@ -22,7 +22,15 @@ import { nextHint } from './hints.js';
 // (the ink REPL, `play`, tests) does goes through these methods; none of it knows about a terminal.
 
 /** A command the tutor itself understands, typed as `tutor NAME ...` (e.g. `tutor flow`). */
-export type Builtin = (args: string[], ctx: { sandbox: Sandbox; lang: Lang; opts: RunOptions }) => Promise<string>;
+export interface BuiltinContext {
+  sandbox: Sandbox;
+  lang: Lang;
+  course: Course;
+  /** columns of the screen the answer is shown on */
+  width: number;
+  signal?: AbortSignal;
+}
+export type Builtin = (args: readonly string[], ctx: BuiltinContext) => Promise<string>;
 
 export interface SessionOptions {
   course: Course;
@@ -282,7 +290,13 @@ export class Session {
     const builtins = this.opts.builtins ?? {};
     const fn = builtins[name];
     if (!fn) return `tutor: unknown command "${name}". Known: ${Object.keys(builtins).join(', ') || '(none)'}`;
-    return fn(args, { sandbox: this.requireSandbox(), lang: this.lang, opts });
+    return fn(args, {
+      sandbox: this.requireSandbox(),
+      lang: this.lang,
+      course: this.course,
+      width: 80,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   /** Run the step's solution for the learner ("solve"), streaming each command. */

@@ -4,7 +4,7 @@ import { keysFor } from './keymap.js';
 import { visibleLine, type LineState } from './lineEditor.js';
 import { fitLine, line, lineWidth, seg, wrapSegs, type Line, type Seg, type Tone } from './lines.js';
 import { renderMap } from './map/renderMap.js';
-import type { Topology } from './map/topology.js';
+import type { Topology } from '../kernel/topology.js';
 import { widthOf, wrapText } from './text.js';
 
 // The live part of the screen (everything below the finished log) as a pure function of a

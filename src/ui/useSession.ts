@@ -16,7 +16,7 @@ import type { Tone } from './lines.js';
 import type { Busy, CheckLine, Header } from './live.js';
 import type { LogEntry, NewEntry } from './log.js';
 import { menuItems } from './menu.js';
-import { topologyNames, type Topology } from './map/topology.js';
+import { topologyNames, type Topology } from '../kernel/topology.js';
 import { useTopology } from './useTopology.js';
 import { capOutput, sanitizeOutput } from './text.js';
 

@@ -1,29 +1,13 @@
 import { useEffect, useState } from 'react';
-import { parseJsonArray, type IpLink, type IpRoute } from '../checks/ipJson.js';
-import { ipArgs, ROOT } from '../checks/state.js';
+import { readWorld } from '../kernel/snapshot.js';
 import type { Sandbox } from '../sandbox/types.js';
-import { buildTopology, type RawNs, type Topology } from './map/topology.js';
+import { topologyOf, type Topology } from '../kernel/topology.js';
 
 // Reads what exists in the sandbox (namespaces, links, addresses) for the live map and Tab
 // completion. The shaping into a Topology is pure (map/topology.ts); this only queries.
 
 export async function gatherTopology(sandbox: Sandbox): Promise<Topology> {
-  const [list] = await sandbox.query([['ip', '-j', 'netns', 'list']], { timeoutMs: 5000 });
-  const netns = list && list.exitCode === 0 ? parseJsonArray<{ name: string; id?: number }>(list.stdout) : [];
-  const names = [ROOT, ...netns.map((n) => n.name)];
-  const argv = names.flatMap((ns) => [ipArgs(ns, '-d', 'addr', 'show'), ipArgs(ns, 'route', 'show')]);
-  const results = await sandbox.query(argv, { timeoutMs: 5000 });
-  const ok = (i: number) => {
-    const r = results[i];
-    return r && r.exitCode === 0 ? r.stdout : '';
-  };
-  const raw: RawNs[] = names.map((name, i) => {
-    const ns: RawNs = { name, links: parseJsonArray<IpLink>(ok(2 * i)), routes: parseJsonArray<IpRoute>(ok(2 * i + 1)) };
-    const id = i > 0 ? netns[i - 1]?.id : undefined;
-    if (id !== undefined) ns.nsid = id;
-    return ns;
-  });
-  return buildTopology(raw);
+  return topologyOf(await readWorld(sandbox));
 }
 
 /**

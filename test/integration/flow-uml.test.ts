@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ipv4Layers, tunnelKind } from '../../src/packets/decode.js';
-import { analyzeFlow, flowCommand, renderFlow, type FlowReport, type Hop } from '../../src/packets/flow.js';
+import type { Hop } from '../../src/kernel/trace.js';
+import { flowCommand as flowCmd } from '../../src/packets/flowCommand.js';
+import { analyzeFlow as analyze, type FlowOptions, type FlowReport } from '../../src/packets/flowReport.js';
+import { renderFlow } from '../../src/packets/flowRender.js';
+import type { Lang } from '../../src/i18n/lang.js';
+
+const DEFAULTS = { from: 'ns1', to: '10.10.200.10', on: 'v1-P' };
+const analyzeFlow = (sb: Sandbox, o: Partial<FlowOptions> & { lang?: Lang }) =>
+  analyze(sb, { fromNs: o.fromNs ?? DEFAULTS.from, to: o.to ?? DEFAULTS.to, captureDev: o.captureDev ?? DEFAULTS.on });
+const flowCommand = (sb: Sandbox, args: string[], lang: Lang) => flowCmd(sb, args, { lang, defaults: DEFAULTS, width: 76 });
 import { renderCompare } from '../../src/packets/render.js';
 import { createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
 import type { Sandbox } from '../../src/sandbox/types.js';

@@ -161,7 +161,7 @@ export class FakeSandbox implements Sandbox {
       if (a === 'ip -j netns list')
         return ok(this.nsOrder.length ? JSON.stringify([...this.nsOrder].reverse().map((name, i) => ({ name, id: i }))) : '');
       let m: RegExpMatchArray | null;
-      if ((m = a.match(/^ip (?:-n (\S+) )?-j -d addr show$/))) return this.addrShow(m[1] ?? 'root');
+      if ((m = a.match(/^ip (?:-n (\S+) )?-j -s -d addr show$/))) return this.addrShow(m[1] ?? 'root');
       if ((m = a.match(/^ip (?:-n (\S+) )?-j route show$/))) return this.ns.has(m[1] ?? 'root') ? ok('[]') : fail('no such netns');
       return fail(`fake: unsupported query ${a}`);
     });
@@ -184,6 +184,7 @@ function lesson(id: string, def: unknown, en: unknown, zh?: unknown): Lesson {
 
 export function tinyCourse(): Course {
   return {
+    id: 'test',
     dir: '/fake',
     title: { en: 'Test course', zh: '测试课程' },
     lessons: [

@@ -6,7 +6,7 @@ import { editLine, emptyLine, visibleLine } from '../../src/ui/lineEditor.js';
 import { complete, wordsFromMarkdown } from '../../src/ui/complete.js';
 import { KEYMAP, helpRows, keysFor, matchKey } from '../../src/ui/keymap.js';
 import { buildLive, linesToText, type LiveModel } from '../../src/ui/live.js';
-import { buildTopology, topologyNames } from '../../src/ui/map/topology.js';
+import { buildTopology, topologyNames } from '../../src/kernel/topology.js';
 import { renderMap } from '../../src/ui/map/renderMap.js';
 import { lineText } from '../../src/ui/lines.js';
 import { buildHelp } from '../../src/ui/menu.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeCheck } from '../../src/checks/describe.js';
 import { evaluateCheck } from '../../src/checks/evaluate.js';
-import type { IpLink } from '../../src/checks/ipJson.js';
+import type { IpLink } from '../../src/kernel/ipJson.js';
 import { parsePing, type Snapshot } from '../../src/checks/state.js';
 import { checkSchema, type Check } from '../../src/checks/schema.js';
 
@@ -17,6 +17,7 @@ function snapshot(): Snapshot {
     netns: ['ns1', 'ns2'],
     ns: {
       root: {
+        name: 'root',
         exists: true,
         links: [
           link({ ifindex: 1, ifname: 'lo', flags: ['LOOPBACK', 'UP'], mtu: 65536 }),
@@ -41,6 +42,7 @@ function snapshot(): Snapshot {
         routes: [{ dst: '10.10.10.0/24', dev: 'v1-P', scope: 'link', protocol: 'kernel' }],
       },
       ns1: {
+        name: 'ns1',
         exists: true,
         links: [
           link({
@@ -68,6 +70,7 @@ function snapshot(): Snapshot {
         ],
       },
       ns2: {
+        name: 'ns2',
         exists: true,
         links: [link({ ifindex: 2, ifname: 'v2', link_index: 3, linkinfo: { info_kind: 'veth' }, flags: ['BROADCAST'] })],
         routes: [],
@@ -75,6 +78,8 @@ function snapshot(): Snapshot {
     },
     sysctl: { 'root|net.ipv4.ip_forward': '0' },
     modules: ['veth'],
+    builtinModules: [],
+    echoesSent: {},
     pings: {},
     outputs: {},
   };
@@ -154,7 +159,7 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
 
   it('a check in a namespace that does not exist says so', () => {
     const snap = snapshot();
-    snap.ns.ns3 = { exists: false, links: [], routes: [] };
+    snap.ns.ns3 = { name: 'ns3', exists: false, links: [], routes: [] };
     expect(verdict({ type: 'route', netns: 'ns3', dst: '10.0.0.0/8' }, snap).text).toBe(
       'ns3 does not exist, so 10.0.0.0/8 cannot be checked',
     );

@@ -2,16 +2,13 @@ import { readFileSync } from 'node:fs';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../src/packets/decode.js';
-import {
-  captureScript,
-  counterDeltas,
-  parseCaptureRun,
-  parseFlowArgs,
-  pickRequestReply,
-  renderFlow,
-  tracePath,
-  type FlowReport,
-} from '../../src/packets/flow.js';
+import { counterDeltas } from '../../src/kernel/counters.js';
+import type { World } from '../../src/kernel/snapshot.js';
+import { tracePath } from '../../src/kernel/trace.js';
+import { captureScript, parseCaptureRun, pickRequestReply } from '../../src/packets/capture.js';
+import { parseFlowArgs as parse } from '../../src/packets/flowCommand.js';
+import type { FlowReport } from '../../src/packets/flowReport.js';
+import { renderFlow } from '../../src/packets/flowRender.js';
 import { parseCapture } from '../../src/packets/pcap.js';
 import type { RunResult, Sandbox } from '../../src/sandbox/types.js';
 
@@ -57,27 +54,35 @@ const tun = (ifname: string, kind: string, local: string, remote: string, mtu = 
   linkinfo: { info_kind: kind, info_data: { local, remote } },
 });
 const any = (ifname: string) => tun(ifname, 'ipip', 'any', 'any');
-const addr = (ifname: string, ip: string) => ({ ifname, addr_info: [{ family: 'inet', local: ip }] });
-const STATES = [
+const addr = (ip: string) => ({ addr_info: [{ family: 'inet', local: ip }] });
+const NS = [
   {
-    ns: '',
+    name: 'root',
     links: [
-      { ifindex: 3, ifname: 'v1-P' },
-      { ifindex: 4, ifname: 'v2-P' },
+      { ifindex: 3, ifname: 'v1-P', ...addr('10.10.10.1') },
+      { ifindex: 4, ifname: 'v2-P', ...addr('10.10.20.1') },
     ],
-    addrs: [addr('v1-P', '10.10.10.1'), addr('v2-P', '10.10.20.1')],
   },
   {
-    ns: 'ns1',
-    links: [any('tunl0'), { ifindex: 3, ifname: 'v1' }, tun('tunl', 'ipip', '10.10.10.2', '10.10.20.2')],
-    addrs: [addr('v1', '10.10.10.2'), addr('tunl', '10.10.100.10')],
+    name: 'ns1',
+    links: [
+      any('tunl0'),
+      { ifindex: 3, ifname: 'v1', ...addr('10.10.10.2') },
+      { ...tun('tunl', 'ipip', '10.10.10.2', '10.10.20.2'), ...addr('10.10.100.10') },
+    ],
   },
   {
-    ns: 'ns2',
-    links: [any('tunl0'), { ifindex: 3, ifname: 'v2' }, tun('tunr', 'ipip', '10.10.20.2', '10.10.10.2')],
-    addrs: [addr('v2', '10.10.20.2'), addr('tunr', '10.10.200.10')],
+    name: 'ns2',
+    links: [
+      any('tunl0'),
+      { ifindex: 3, ifname: 'v2', ...addr('10.10.20.2') },
+      { ...tun('tunr', 'ipip', '10.10.20.2', '10.10.10.2'), ...addr('10.10.200.10') },
+    ],
   },
 ];
+const world = (ns: typeof NS): World =>
+  ({ netns: ['ns1', 'ns2'], ns: Object.fromEntries(ns.map((n) => [n.name, { ...n, exists: true, routes: [] }])) }) as unknown as World;
+const STATES = world(NS);
 // Answers copied from `ip -j route get` in the guest.
 const ARTICLE_ROUTES = {
   'ip -n ns1 route get 10.10.200.10': { dst: '10.10.200.10', dev: 'tunl', prefsrc: '10.10.100.10', flags: [], uid: 0, cache: [] },
@@ -124,7 +129,7 @@ describe('tracePath follows the kernel answers', () => {
     expect(hops.map((h) => [h.ns, h.kind, h.dev])).toEqual([
       ['ns1', 'encap', 'tunl'],
       ['ns1', 'route', 'v1'],
-      ['', 'forward', 'v2-P'],
+      ['root', 'forward', 'v2-P'],
       ['ns2', 'receive', 'v2'],
       ['ns2', 'decap', 'tunr'],
       ['ns2', 'deliver', 'tunr'],
@@ -142,11 +147,11 @@ describe('tracePath follows the kernel answers', () => {
     const broken = { ...ARTICLE_ROUTES, 'ip route get 10.10.20.2 from 10.10.10.2 iif v1-P': 'RTNETLINK answers: Network is unreachable' };
     const hops = await tracePath(fakeKernel(broken), STATES, 'ns1', '10.10.200.10');
     expect(hops.map((h) => h.kind)).toEqual(['encap', 'route', 'noroute']);
-    expect(hops[2]).toMatchObject({ ns: '', error: 'RTNETLINK answers: Network is unreachable' });
+    expect(hops[2]).toMatchObject({ ns: 'root', error: 'RTNETLINK answers: Network is unreachable' });
   });
 
   it('says when no tunnel takes the packet at the far end', async () => {
-    const states = STATES.map((s) => (s.ns === 'ns2' ? { ...s, links: s.links.filter((l) => l.ifname === 'v2') } : s));
+    const states = world(NS.map((s) => (s.name === 'ns2' ? { ...s, links: s.links.filter((l) => l.ifname === 'v2') } : s)));
     const hops = await tracePath(fakeKernel(ARTICLE_ROUTES), states, 'ns1', '10.10.200.10');
     expect(hops.at(-1)).toMatchObject({ kind: 'noroute', ns: 'ns2' });
     expect(hops.at(-1)!.error).toMatch(/no ipip tunnel in ns2/);
@@ -155,6 +160,7 @@ describe('tracePath follows the kernel answers', () => {
 
 describe('flow pieces', () => {
   it('parses `tutor flow` arguments with defaults', () => {
+    const parseFlowArgs = (a: string[]) => parse(a, { from: 'ns1', to: '10.10.200.10', on: 'v1-P' });
     expect(parseFlowArgs([])).toEqual({ fromNs: 'ns1', to: '10.10.200.10', captureDev: 'v1-P', count: 2 });
     expect(parseFlowArgs(['ns2', '10.10.100.10', '--on', 'v2-P'])).toEqual({
       fromNs: 'ns2',
@@ -191,20 +197,20 @@ describe('flow pieces', () => {
   });
 
   it('counter deltas per namespace and device', () => {
-    const st = (n: number) => [
-      {
-        ns: 'ns1',
-        addrs: [],
-        links: [
-          {
-            ifindex: 1,
-            ifname: 'tunl',
-            linkinfo: { info_kind: 'ipip' },
-            stats64: { tx: { packets: n, bytes: n * 84 }, rx: { packets: n, bytes: n * 84 } },
-          },
-        ],
-      },
-    ];
+    const st = (n: number) =>
+      world([
+        {
+          name: 'ns1',
+          links: [
+            {
+              ifindex: 1,
+              ifname: 'tunl',
+              linkinfo: { info_kind: 'ipip' },
+              stats64: { tx: { packets: n, bytes: n * 84 }, rx: { packets: n, bytes: n * 84 } },
+            },
+          ],
+        },
+      ] as unknown as typeof NS);
     expect(counterDeltas(st(1), st(2))).toEqual([
       { ns: 'ns1', dev: 'tunl', kind: 'ipip', txPackets: 1, rxPackets: 1, txBytes: 84, rxBytes: 84 },
     ]);
@@ -217,7 +223,7 @@ describe('flow pieces', () => {
       fromNs: 'ns1',
       to: '10.10.200.10',
       captureDev: 'v1-P',
-      captureNs: '',
+      captureNs: 'root',
       namespaces: ['ns1', 'ns2'],
       tunnel: { ns: 'ns1', dev: 'tunl', kind: 'ipip', local: '10.10.10.2', remote: '10.10.20.2', mtu: 1480 },
       ping: { exitCode: 0, ok: true, output: '' },

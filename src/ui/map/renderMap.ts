@@ -1,8 +1,8 @@
-import { ROOT } from '../../checks/state.js';
+import { ROOT } from '../../kernel/namespaces.js';
 import type { Lang } from '../../i18n/lang.js';
 import { tu } from '../../i18n/uiMessages.js';
 import { fitLine, lineWidth, padLine, seg, type Line, type Seg } from '../lines.js';
-import type { TopoLink, TopoNs, TopoRoute, Topology } from './topology.js';
+import type { TopoLink, TopoNs, TopoRoute, Topology } from '../../kernel/topology.js';
 
 // Draws the topology: namespaces as boxes, veth pairs as lines between them, tunnels with
 // their outer endpoints, addresses on the link ends, UP/DOWN state. Pure: (topology, width) -> lines.

@@ -1,4 +1,5 @@
-// The parts of iproute2's JSON output (`ip -j -d addr`, `ip -j route`) that checks read.
+// The parts of iproute2's JSON output that the tutor reads (`ip -j -s -d addr show`, `ip -j route
+// show`, `ip -j route get`, `ip -j neigh show`): checks, the live map and `tutor flow` share them.
 export interface IpAddrInfo {
   family: string;
   local?: string;
@@ -25,6 +26,15 @@ export interface IpLink {
     info_data?: Record<string, unknown>;
   };
   addr_info?: IpAddrInfo[];
+  /** with `-s` */
+  stats64?: { rx?: IpCounters; tx?: IpCounters };
+}
+
+export interface IpCounters {
+  packets?: number;
+  bytes?: number;
+  errors?: number;
+  dropped?: number;
 }
 
 export interface IpRoute {
@@ -35,6 +45,25 @@ export interface IpRoute {
   protocol?: string;
   prefsrc?: string;
   flags?: string[];
+}
+
+/** One answer of `ip -j route get` (the kernel's own route lookup). */
+export interface RouteAnswer {
+  type?: string;
+  dst?: string;
+  from?: string;
+  gateway?: string;
+  dev?: string;
+  prefsrc?: string;
+  iif?: string;
+  flags?: string[];
+}
+
+export interface IpNeigh {
+  dst: string;
+  dev?: string;
+  lladdr?: string;
+  state?: string[];
 }
 
 /** `ip -j` prints nothing at all (not `[]`) for some empty lists. */

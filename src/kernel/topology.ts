@@ -1,8 +1,9 @@
-import { kindOf, type IpLink, type IpRoute } from '../../checks/ipJson.js';
-import { ROOT } from '../../checks/state.js';
+import { kindOf, type IpLink, type IpRoute } from './ipJson.js';
+import { ROOT } from './namespaces.js';
+import type { World } from './snapshot.js';
 
-// The live map's data: what exists in the sandbox right now, as plain data. Pure: built from
-// the `ip -j -d addr show` output of each namespace, no I/O here.
+// The map's data: what exists in the sandbox right now, as plain data (the REPL's live map, the
+// classroom dashboard). Pure: built from a World snapshot, no I/O here.
 
 export interface TopoLink {
   name: string;
@@ -126,6 +127,10 @@ export function buildTopology(raw: RawNs[]): Topology {
         }),
     })),
   };
+}
+
+export function topologyOf(world: World): Topology {
+  return buildTopology(Object.values(world.ns).filter((n) => n.exists));
 }
 
 /** Namespace and link names, for Tab completion. */
