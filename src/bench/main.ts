@@ -11,7 +11,7 @@ import { defaultCourseDir } from '../course/courseDir.js';
 import { loadCourse, type Course } from '../course/load.js';
 import { flatSteps, type StepPos } from '../course/progress.js';
 import { memoryProgressStore } from '../course/progressStore.js';
-import { Session } from '../engine/session.js';
+import { Controller } from '../engine/controller.js';
 import { lessonTitle } from '../course/texts.js';
 import { createHostSandbox } from '../sandbox/host/hostSandbox.js';
 import { hostShims } from '../sandbox/hostShims.js';
@@ -84,7 +84,7 @@ function lastStepOf(course: Course, lessonId: string): StepPos {
 
 /** Solve each task step in order and time `evaluate()` at its end state; returns per-step medians. */
 async function checksPerStep(course: Course, make: () => Promise<Sandbox>, to: StepPos, n: number): Promise<number[]> {
-  const session = new Session({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+  const session = new Controller({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
   const targets = new Set(taskSteps(course, to).map((p) => `${p.lesson}/${p.step}`));
   const per: number[] = [];
   try {
@@ -95,7 +95,7 @@ async function checksPerStep(course: Course, make: () => Promise<Sandbox>, to: S
       if (targets.has(`${p.lesson}/${p.step}`)) {
         if (!session.stepPassed) problems.push(`checks: ${session.current.key} did not pass after its solution`);
         const t: number[] = [];
-        for (let i = 0; i < n; i++) t.push((await timed(() => session.evaluate())).ms);
+        for (let i = 0; i < n; i++) t.push((await timed(() => session.check())).ms);
         per.push(median(t));
       }
       if ((p.lesson === to.lesson && p.step === to.step) || !(await session.next())) break;
@@ -238,7 +238,7 @@ async function benchHost(course: Course): Promise<void> {
   const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(3, 1));
   row({
     backend: 'host',
-    figure: 'checks per step, median (Session.evaluate)',
+    figure: 'checks per step, median (Controller.check)',
     value: median(per),
     unit: 'ms',
     target: 30,
@@ -313,7 +313,7 @@ async function benchUml(course: Course): Promise<void> {
   const per = await checksPerStep(course, make, lastStepOf(course, 'underlay-ping'), reps(2, 1));
   row({
     backend: 'uml',
-    figure: 'checks per step, median (Session.evaluate)',
+    figure: 'checks per step, median (Controller.check)',
     value: median(per),
     unit: 'ms',
     target: 150,

@@ -1,5 +1,6 @@
 import { tc } from '../i18n/checkMessages.js';
 import type { Lang } from '../i18n/lang.js';
+import type { Fault } from '../kernel/simulate.js';
 import type { CheckResult, MsgParams, MsgRef } from './evaluate.js';
 
 // Turns a check result into the sentence a learner reads, in their language.
@@ -11,4 +12,13 @@ export function renderMsg(lang: Lang, msg: MsgRef): string {
 
 export function describeCheck(r: CheckResult, lang: Lang): string {
   return renderMsg(lang, r);
+}
+
+/** Under a failing ping: the commands that show where the packet dies, and the fix when one is known. */
+export function describeDiagnosis(d: Fault | 'silent', lang: Lang): string[] {
+  if (d === 'silent') return [tc(lang, 'diag_silent')];
+  const out: string[] = [];
+  if (d.show.length) out.push(tc(lang, 'diag_show', { commands: d.show.map((c) => `\`${c}\``).join(' · ') }));
+  if (d.fix.length) out.push(tc(lang, 'diag_fix', { commands: d.fix.map((c) => `\`${c}\``).join(' · ') }));
+  return out;
 }

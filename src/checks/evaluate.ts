@@ -1,8 +1,10 @@
 import type { Check } from './schema.js';
 import type { CheckMessageKey } from '../i18n/checkMessages.js';
+import { matchAnswer } from './answer.js';
 import { kindOf, normaliseDst, type IpLink } from '../kernel/ipJson.js';
 import { nsOf, ROOT } from '../kernel/namespaces.js';
 import type { NsSnapshot } from '../kernel/snapshot.js';
+import type { Fault, PathResult } from '../kernel/simulate.js';
 import { outputKey, pingKey, sysctlKey, type Snapshot } from './state.js';
 
 // Pure: (check, kernel snapshot) -> passed/failed with a specific reason. The reason is a
@@ -19,6 +21,8 @@ export interface CheckResult {
   ok: boolean;
   key: CheckMessageKey;
   params: MsgParams;
+  /** a failing ping: where the packet dies ('silent' when the state looks right but no reply came) */
+  diagnosis?: Fault | 'silent';
 }
 
 const ref = (key: CheckMessageKey, params?: MsgParams): MsgRef => ({ key, params });
@@ -83,8 +87,16 @@ function evalLink(c: Extract<Check, { type: 'link' }>, snap: Snapshot): CheckRes
     if (wantNs !== undefined && peer.ns !== wantNs)
       return result(c, false, 'link_peer_wrong_ns', { ...p, peer: peer.link.ifname, found: nsParam(peer.ns), expected: nsParam(wantNs) });
   }
-  const details = [kind, up ? 'UP' : 'DOWN', `mtu ${link.mtu}`].join(', ');
-  return result(c, true, 'link_ok', { ...p, details });
+  // Only what the check asserts: a reason must not answer a later quiz (the mtu, say).
+  const details = [
+    c.kind ?? (c.peer ? kind : undefined),
+    c.state,
+    c.mtu !== undefined ? `mtu ${link.mtu}` : undefined,
+    c.peer ? `peer ${c.peer}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return result(c, true, 'link_ok', { ...p, details: details || kind });
 }
 
 function evalAddress(c: Extract<Check, { type: 'address' }>, snap: Snapshot): CheckResult {
@@ -136,7 +148,7 @@ function evalRoute(c: Extract<Check, { type: 'route' }>, snap: Snapshot): CheckR
   return result(c, true, 'route_ok', { ...p, details });
 }
 
-function evalPing(c: Extract<Check, { type: 'ping' }>, snap: Snapshot): CheckResult {
+function evalPing(c: Extract<Check, { type: 'ping' }>, snap: Snapshot, path: PathResult | undefined): CheckResult {
   const ns = nsOf(c);
   const p = { ns: nsParam(ns), to: c.to };
   const out = snap.pings[pingKey(c)];
@@ -154,9 +166,16 @@ function evalPing(c: Extract<Check, { type: 'ping' }>, snap: Snapshot): CheckRes
       ? result(c, false, 'ping_unexpected_success', { ...p, why: '' })
       : result(c, true, 'ping_expected_failure_ok', { ...p, why: why ? ref('paren', { text: why }) : '' });
   }
-  if (!out.ok) return result(c, false, 'ping_failed', { ...p, why });
+  if (!out.ok) {
+    const fault = path?.fault;
+    const r = result(c, false, 'ping_failed', { ...p, why: fault ? faultRef(fault) : why });
+    r.diagnosis = fault ?? (path?.verdict === 'ok' && out.why === 'no_reply' ? 'silent' : undefined);
+    if (r.diagnosis === undefined) delete r.diagnosis;
+    return r;
+  }
   if (c.ttl !== undefined && out.ttl !== c.ttl) return result(c, false, 'ping_wrong_ttl', { ...p, found: out.ttl ?? '?', expected: c.ttl });
-  return result(c, true, 'ping_ok', { ...p, ttl: out.ttl === null ? '' : ref('ping_ttl', { ttl: out.ttl }) });
+  // The ttl only when the check asks for one (it is the answer of a quiz otherwise).
+  return result(c, true, 'ping_ok', { ...p, ttl: out.ttl === null || c.ttl === undefined ? '' : ref('ping_ttl', { ttl: out.ttl }) });
 }
 
 function evalTunnel(c: Extract<Check, { type: 'tunnel' }>, snap: Snapshot): CheckResult {
@@ -179,24 +198,35 @@ function evalTunnel(c: Extract<Check, { type: 'tunnel' }>, snap: Snapshot): Chec
   return result(c, true, 'tunnel_ok', { ...p, mode: kind, local, remote });
 }
 
+/** What went wrong on a path, as a message (the first hop that went astray). */
+export function faultRef(f: Fault): MsgRef {
+  const key = (f.code === 'no_carrier' && f.params.peer ? 'diag_no_carrier_peer' : `diag_${f.code}`) as CheckMessageKey;
+  const params: MsgParams = { ...f.params, ns: nsParam(f.ns), dst: f.dst, src: f.src };
+  if (f.dev) params.dev = f.dev;
+  if (f.route) params.route = f.route;
+  if (f.params.peerNs) params.peerNs = nsParam(f.params.peerNs);
+  if (f.params.expected) params.expected = nsParam(f.params.expected);
+  return ref(f.direction === 'reply' ? 'diag_reply' : 'diag_request', { ns: nsParam(f.ns), what: ref(key, params) });
+}
+
 /** `answer` checks are decided by the engine from the learner's input, not by kernel state. */
 export function evaluateAnswer(
   c: Extract<Check, { type: 'answer' }>,
   input: string | undefined,
   fromBreak: readonly string[] = [],
 ): CheckResult {
-  const norm = (s: string) =>
-    s
-      .toLowerCase()
-      .replace(/\s+/g, ' ')
-      .trim()
-      .replace(/[.。!!]$/, '');
   if (input === undefined) return result(c, false, 'answer_waiting');
-  const ok = (c.fromBreak ? fromBreak : (c.accept ?? [])).some((a) => norm(a) === norm(input));
+  const ok = matchAnswer(input, c.fromBreak ? fromBreak : (c.accept ?? [])) !== undefined;
   return ok ? result(c, true, 'answer_ok', { answer: input.trim() }) : result(c, false, 'answer_wrong', { answer: input.trim() });
 }
 
-export function evaluateCheck(c: Check, snap: Snapshot, answer?: string, fromBreak?: readonly string[]): CheckResult {
+export function evaluateCheck(
+  c: Check,
+  snap: Snapshot,
+  answer?: string,
+  fromBreak?: readonly string[],
+  paths?: Record<string, PathResult>,
+): CheckResult {
   switch (c.type) {
     case 'netns': {
       const has = snap.netns.includes(c.name);
@@ -220,11 +250,13 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string, fromBre
         : result(c, false, 'sysctl_wrong', { ...p, found: v, expected: c.value });
     }
     case 'ping':
-      return evalPing(c, snap);
+      return evalPing(c, snap, paths?.[pingKey(c)]);
     case 'tunnel':
       return evalTunnel(c, snap);
     case 'module': {
       const loaded = snap.modules.includes(c.name);
+      // A module built into the kernel is always there, and never listed in /proc/modules.
+      if (c.loaded && !loaded && snap.builtinModules.includes(c.name)) return result(c, true, 'module_builtin_ok', { name: c.name });
       if (c.loaded) return loaded ? result(c, true, 'module_ok', { name: c.name }) : result(c, false, 'module_missing', { name: c.name });
       return loaded ? result(c, false, 'module_still_loaded', { name: c.name }) : result(c, true, 'module_unloaded_ok', { name: c.name });
     }
@@ -245,6 +277,12 @@ export function evaluateCheck(c: Check, snap: Snapshot, answer?: string, fromBre
   }
 }
 
-export function evaluateChecks(checks: readonly Check[], snap: Snapshot, answer?: string, fromBreak?: readonly string[]): CheckResult[] {
-  return checks.map((c) => evaluateCheck(c, snap, answer, fromBreak));
+export function evaluateChecks(
+  checks: readonly Check[],
+  snap: Snapshot,
+  answer?: string,
+  fromBreak?: readonly string[],
+  paths?: Record<string, PathResult>,
+): CheckResult[] {
+  return checks.map((c) => evaluateCheck(c, snap, answer, fromBreak, paths));
 }

@@ -12,6 +12,8 @@ export interface PingOutcome {
   /** why it failed: 'no_reply' | 'unreachable' | 'too_long' | other text */
   why: string | null;
   mtu: number | null;
+  /** not sent: path reasoning over the state showed it cannot succeed */
+  predicted?: boolean;
 }
 
 export interface Snapshot extends World {
@@ -24,6 +26,8 @@ export interface Snapshot extends World {
   outputs: Record<string, string>;
   /** ICMP echo requests sent so far, per namespace (/proc/net/snmp OutEchos), when asked for */
   echoesSent: Record<string, number>;
+  /** net.ipv4.ip_forward per namespace, read with the whole world (for path reasoning) */
+  forwarding: Record<string, boolean | undefined>;
 }
 
 export const pingKey = (c: Extract<Check, { type: 'ping' }>) => [nsOf(c), c.to, c.size ?? '', c.dontFragment ? 'df' : ''].join('|');
@@ -31,7 +35,7 @@ export const outputKey = (c: Extract<Check, { type: 'output' }>) => `${nsOf(c)}|
 export const sysctlKey = (ns: string, key: string) => `${ns}|${key}`;
 
 export function emptySnapshot(): Snapshot {
-  return { ...emptyWorld(), sysctl: {}, modules: [], builtinModules: [], pings: {}, outputs: {}, echoesSent: {} };
+  return { ...emptyWorld(), sysctl: {}, modules: [], builtinModules: [], pings: {}, outputs: {}, echoesSent: {}, forwarding: {} };
 }
 
 /** Which namespaces' links and routes the checks need. A veth peer check needs them all. */
@@ -80,6 +84,14 @@ export interface GatherOptions {
   echoes?: readonly string[];
   /** the pings to send (default: every ping check); the others are left out of the snapshot */
   sendPing?: (c: Extract<Check, { type: 'ping' }>) => boolean;
+  /** read every namespace and its ip_forward (what path reasoning needs) */
+  world?: boolean;
+}
+
+function readForwarding(batch: QueryBatch, s: Snapshot, ns: string): void {
+  batch.add(inNs(ns, ['cat', '/proc/sys/net/ipv4/ip_forward']), (r) => {
+    s.forwarding[ns] = r.exitCode === 0 ? r.stdout.trim() === '1' : undefined;
+  });
 }
 
 /** Add every read the checks need (except namespaces' links and routes) to a batch. */
@@ -141,22 +153,31 @@ const lastNetns = new WeakMap<Sandbox, readonly string[]>();
 
 export async function gatherState(sandbox: Sandbox, checks: readonly Check[], o: GatherOptions = {}): Promise<Snapshot> {
   const s = emptySnapshot();
-  if (checks.length === 0 && !o.echoes?.length) return s;
+  if (checks.length === 0 && !o.echoes?.length && !o.world) return s;
   const needed = namespacesNeeded(checks);
-  const needsList = needed.all || checks.some((c) => c.type === 'netns');
-  const guess = needed.all ? (lastNetns.get(sandbox) ?? []) : [];
+  const all = needed.all || o.world === true;
+  const needsList = all || checks.some((c) => c.type === 'netns');
+  const guess = all ? (lastNetns.get(sandbox) ?? []) : [];
   const first = new QueryBatch();
   if (needsList) readNetnsList(first, s);
-  const read = new Set([...needed.names, ...(needed.all ? [ROOT, ...guess] : [])]);
-  for (const ns of read) readNamespace(first, s, ns);
+  const read = new Set([...needed.names, ...(all ? [ROOT, ...guess] : [])]);
+  for (const ns of read) {
+    readNamespace(first, s, ns);
+    if (o.world) readForwarding(first, s, ns);
+  }
   addCheckReads(first, s, checks, o);
   await first.run(sandbox, { timeoutMs: 10_000 });
   if (needsList) lastNetns.set(sandbox, s.netns);
-  if (needed.all) {
+  if (all) {
     // A namespace made since the last evaluation: read it now (a second round, rarely needed).
     const second = new QueryBatch();
-    for (const ns of s.netns.filter((n) => !read.has(n))) readNamespace(second, s, ns);
+    for (const ns of s.netns.filter((n) => !read.has(n))) {
+      readNamespace(second, s, ns);
+      if (o.world) readForwarding(second, s, ns);
+    }
     await second.run(sandbox, { timeoutMs: 10_000 });
+    // A namespace guessed but gone since: not part of the world any more.
+    for (const ns of guess) if (!s.netns.includes(ns) && !needed.names.has(ns)) delete s.ns[ns];
   }
   return s;
 }

@@ -103,6 +103,8 @@ async function run(argv: string[]): Promise<number> {
         out,
         signal: abort.signal,
         pace: o.pace,
+        write: (t: string) => void process.stdout.write(t),
+        width: process.stdout.columns || 80,
       };
       return o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo });
     }

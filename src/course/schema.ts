@@ -75,6 +75,7 @@ const stepTextSchema = z
       .describe('`nudge`: the first, general hint; `<check id>`: what is wrong when that check fails (quizzes: `answer`)'),
     mistakes: textMap.default({}).describe('what each near miss teaches, by mistake id'),
     breaks: textMap.default({}).describe('troubleshooting: what each breakage was, shown after the debrief'),
+    debrief: z.string().min(1).optional().describe('the debrief question, asked once the checks pass'),
     explain: z.string().min(1).optional().describe('shown when the step is complete (why the answer is right)'),
   })
   .strict();

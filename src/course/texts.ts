@@ -7,6 +7,11 @@ export function lessonTitle(lesson: Lesson, lang: Lang): string {
   return lesson.texts[lang]?.title ?? lesson.texts[FALLBACK_LANG]?.title ?? lesson.id;
 }
 
+/** The lesson's one-line summary, shown when it is done. */
+export function lessonSummary(lesson: Lesson, lang: Lang): string | undefined {
+  return lesson.texts[lang]?.summary ?? lesson.texts[FALLBACK_LANG]?.summary;
+}
+
 export function stepText(lesson: Lesson, stepId: string, lang: Lang): StepText {
   const en = lesson.texts[FALLBACK_LANG]?.steps[stepId];
   const local = lesson.texts[lang]?.steps[stepId];
@@ -19,5 +24,6 @@ export function stepText(lesson: Lesson, stepId: string, lang: Lang): StepText {
     mistakes: { ...base.mistakes, ...local.mistakes },
     breaks: { ...base.breaks, ...local.breaks },
     ...((local.explain ?? base.explain) ? { explain: local.explain ?? base.explain } : {}),
+    ...((local.debrief ?? base.debrief) ? { debrief: local.debrief ?? base.debrief } : {}),
   };
 }

@@ -5,16 +5,15 @@ import { checkCatalog } from '../i18n/checkMessages.js';
 import { LANGS, type Lang } from '../i18n/lang.js';
 import { missingKeys } from '../i18n/translate.js';
 import { uiCatalog } from '../i18n/uiMessages.js';
-import type { Sandbox } from '../sandbox/types.js';
-import { evaluateChecks } from '../checks/evaluate.js';
-import { gatherState } from '../checks/state.js';
+import { SandboxError, type Sandbox } from '../sandbox/types.js';
+import { checkState } from '../checks/checkState.js';
 import { describeCheck } from '../checks/describe.js';
 import type { Check } from '../checks/schema.js';
 import { CourseError } from '../course/courseError.js';
 import { loadCourse, loadLesson, type Course } from '../course/load.js';
-import { flatSteps } from '../course/progress.js';
+import { emptyProgress, flatSteps } from '../course/progress.js';
 import { memoryProgressStore } from '../course/progressStore.js';
-import { Session } from './session.js';
+import { Controller } from './controller.js';
 
 // The author's check: what `ipip-tutor lint` reports. Static problems come first (every lesson
 // is loaded on its own so one broken file does not hide the others); --run then proves each
@@ -90,15 +89,33 @@ export interface RunReport {
   step: string;
   ok: boolean;
   message: string;
+  /** a finding that does not fail lint */
+  warning?: boolean;
 }
 
 /** All of a mistake's signature checks hold in this sandbox now. */
 async function signatureHolds(sandbox: Sandbox, signature: readonly Check[]): Promise<boolean> {
-  const snap = await gatherState(sandbox, signature);
-  return evaluateChecks(signature, snap).every((r) => r.ok);
+  return (await checkState(sandbox, signature)).results.every((r) => r.ok);
 }
 
-/** Play every solution in one sandbox; then each mistake in a fresh sandbox at its step's start. */
+function controllerAt(course: Course, makeSandbox: () => Promise<Sandbox>, lang: Lang, key: string | null): Controller {
+  const [lesson, step] = key ? key.split('/') : [];
+  const progress = { ...emptyProgress(), ...(lesson && step ? { current: { lesson, step } } : {}) };
+  return new Controller({ course, makeSandbox, store: memoryProgressStore(progress), lang, unlockAll: true, evaluateOnEntry: false });
+}
+
+async function started(c: Controller): Promise<Sandbox> {
+  await c.start();
+  const v = c.getView();
+  if (v.failure) throw new SandboxError(v.failure.message, v.failure.fix, v.failure.log);
+  return c.box!;
+}
+
+/**
+ * Play every solution in one sandbox; then each mistake in a fresh sandbox at its step's start:
+ * it must fail the check it names, its signature must recognise it, and the signature must stay
+ * silent after the solution.
+ */
 export async function lintRun(
   course: Course,
   makeSandbox: () => Promise<Sandbox>,
@@ -108,54 +125,65 @@ export async function lintRun(
 ): Promise<boolean> {
   let allOk = true;
   const note = (r: RunReport) => {
-    if (!r.ok) allOk = false;
+    if (!r.ok && !r.warning) allOk = false;
     report(r);
   };
-  const session = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true, evaluateOnEntry: false });
   const flat = flatSteps(course);
-  await session.jump(flat[0]!.pos);
+  const c = controllerAt(course, makeSandbox, lang, flat[0]!.key);
   try {
+    await started(c);
     for (const s of flat) {
       const label = s.key;
-      const missing = session.unavailable();
-      if (missing) {
-        note({ step: label, ok: false, message: `needs ${missing}, which this sandbox lacks` });
+      const v = c.current;
+      const missing = c.unavailable();
+      if (missing.length > 0) {
+        note({ step: label, ok: false, message: `needs ${missing.join(', ')}, which this sandbox lacks` });
       } else {
-        await session.solve();
-        const bad = session.checks.filter((c) => !c.ok);
+        // A goal that already holds is only reached by the learner's own evidence: pings carry it,
+        // other checks do not (a quiz about what the state shows is the better step).
+        const stateOnly = v.step.checks.filter((ch) => ch.type !== 'answer');
+        if (stateOnly.length > 0 && !stateOnly.some((ch) => ch.type === 'ping') && !v.step.breakOneOf.length) {
+          const entry = await checkState(c.box!, stateOnly);
+          if (entry.results.every((r) => r.ok))
+            note({
+              step: label,
+              ok: false,
+              warning: true,
+              message: 'the goal already holds when the step opens: any command completes it (ask a question instead?)',
+            });
+        }
+        await c.solve();
+        const bad = c.checks.filter((ch) => !ch.ok);
         note({
           step: label,
-          ok: session.stepPassed,
-          message: session.stepPassed ? 'solution passes' : `solution fails: ${bad.map((b) => b.key).join(', ')}`,
+          ok: c.stepPassed,
+          message: c.stepPassed
+            ? 'solution passes'
+            : `solution fails: ${bad.map((b) => `${b.check.id ?? b.check.type} (${describeCheck(b, lang)})`).join(', ')}`,
         });
-        // A signature that still holds after the solution would accuse a learner who did it right.
-        for (const m of session.current.step.mistakes) {
-          const fired = m.signature !== undefined && (await signatureHolds(session.box!, m.signature));
-          if (fired) note({ step: `${label}#${m.id}`, ok: false, message: 'signature fires after the solution too' });
+        for (const m of v.step.mistakes) {
+          const fired = m.signature !== undefined && (await signatureHolds(c.box!, m.signature));
+          if (fired) note({ step: `${label}#${m.id}`, ok: false, message: 'its signature fires after the solution too' });
         }
       }
-      if (!(await session.next())) break;
+      if (!(await c.next())) break;
     }
   } finally {
-    await session.close();
+    await c.close();
   }
   // Each mistake needs a fresh sandbox at its step's start; two run at once (UML guests are
   // mostly waiting on process starts, so a second one nearly halves the wall time).
-  const jobs = flat.flatMap((s) => session.view(s.pos).step.mistakes.map((m) => ({ s, m })));
+  const jobs = flat.flatMap((s) => c.stepView(s.pos).step.mistakes.map((m) => ({ s, m })));
   const probeOne = async ({ s, m }: (typeof jobs)[number]): Promise<RunReport> => {
-    const view = session.view(s.pos);
-    const probe = new Session({ course, makeSandbox, store: memoryProgressStore(), lang, unlockAll: true, evaluateOnEntry: false });
+    const step = c.stepView(s.pos).step;
+    const probe = controllerAt(course, makeSandbox, lang, s.key);
     try {
-      await probe.jump(s.pos);
-      await probe.box!.run(m.commands.join('\n'));
-      const snap = await gatherState(
-        probe.box!,
-        view.step.checks.filter((c) => c.type !== 'answer'),
-      );
-      const results = evaluateChecks(view.step.checks, snap);
+      const box = await started(probe);
+      await box.run(m.commands.join('\n'));
+      const { results } = await checkState(box, step.checks);
       const target = results.find((r) => r.check.id === m.fails);
       const fails = target !== undefined && !target.ok;
-      const fired = m.signature !== undefined && (await signatureHolds(probe.box!, m.signature));
+      const fired = m.signature !== undefined && (await signatureHolds(box, m.signature));
       const why = [
         fails
           ? `fails "${m.fails}" as declared: ${describeCheck(target!, lang)}`

@@ -38,7 +38,10 @@ export interface IpCounters {
 }
 
 export interface IpRoute {
+  /** unicast when absent; unreachable, blackhole, prohibit, local... */
+  type?: string;
   dst: string;
+  metric?: number;
   gateway?: string;
   dev?: string;
   scope?: string;

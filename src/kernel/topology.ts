@@ -1,6 +1,7 @@
 import { kindOf, type IpLink, type IpRoute } from './ipJson.js';
 import { ROOT } from './namespaces.js';
 import type { World } from './snapshot.js';
+import { vethPeer } from './veth.js';
 
 // The map's data: what exists in the sandbox right now, as plain data (the REPL's live map, the
 // classroom dashboard). Pure: built from a World snapshot, no I/O here.
@@ -77,24 +78,9 @@ function tunnelOf(l: IpLink, kind: string): TopoLink['tunnel'] {
   return { mode: kind, local: s(d.local), remote: s(d.remote) };
 }
 
-/** Find the other end of a veth: its ifindex is our link_index and its link_index is our ifindex. */
 function findPeer(raw: RawNs[], nsIdx: number, link: IpLink): { ns: string; name: string } | undefined {
-  if (link.link_index === undefined) return undefined;
-  const here = raw[nsIdx]!;
-  const candidates: { ns: RawNs; link: IpLink }[] = [];
-  raw.forEach((ns, i) => {
-    for (const l of ns.links) {
-      if (i === nsIdx && l.ifindex === link.ifindex) continue;
-      if (l.ifindex === link.link_index && (l.link_index === undefined || l.link_index === link.ifindex)) candidates.push({ ns, link: l });
-    }
-  });
-  if (candidates.length === 0) return undefined;
-  // No link_netnsid means the peer lives in the same namespace.
-  const same = candidates.find((c) => c.ns === here);
-  if (link.link_netnsid === undefined && same) return { ns: same.ns.name, name: same.link.ifname };
-  const byId = here.name === ROOT ? candidates.find((c) => c.ns.nsid !== undefined && c.ns.nsid === link.link_netnsid) : undefined;
-  const other = byId ?? candidates.find((c) => c.ns !== here) ?? candidates[0]!;
-  return { ns: other.ns.name, name: other.link.ifname };
+  const p = vethPeer(raw, raw[nsIdx]!, link);
+  return p ? { ns: p.ns.name, name: p.link.ifname } : undefined;
 }
 
 /** Turn each namespace's `ip -j -d addr show` links into the map's data. Root comes first. */
@@ -115,7 +101,7 @@ export function buildTopology(raw: RawNs[]): Topology {
             name: l.ifname,
             kind,
             up: l.flags.includes('UP'),
-            carrier: l.flags.includes('LOWER_UP') && !l.flags.includes('NO-CARRIER'),
+            carrier: l.flags.includes('LOWER_UP'),
             mtu: l.mtu,
             addrs: addrsOf(l),
           };

@@ -1,22 +1,24 @@
 import { Box, Static, useApp, useCursor, useInput } from 'ink';
 import React, { useEffect, useState } from 'react';
+import { describeCheck, describeDiagnosis } from '../checks/describe.js';
+import type { Controller } from '../engine/controller.js';
+import type { Failure } from '../engine/events.js';
 import type { Lang } from '../i18n/lang.js';
 import { tu } from '../i18n/uiMessages.js';
+import { keysFor } from './keymap.js';
 import { fitLine, line, seg, wrapSegs, type Line } from './lines.js';
 import { Lines } from './LineView.js';
-import { buildLive, headerLine, type Size } from './live.js';
+import { buildLive, headerLine, type CheckLine, type Size } from './live.js';
 import { entryLines } from './log.js';
 import { buildHelp, buildMenu } from './menu.js';
-import { useSession, type Failure } from './useSession.js';
 import { useTermSize } from './useTermSize.js';
-import type { Session } from '../engine/session.js';
+import { useTutor } from './useTutor.js';
 
-// The interactive tutor: the finished log above (ink <Static>), the live part below.
-
+// The interactive tutor: the finished log above (ink <Static>), the live part below. It shows
+// the engine's view and sends keys to it; it decides nothing about the course.
 export interface AppProps {
-  /** The session, its sandbox not started yet: the app starts it (showing the step meanwhile) and closes it. */
-  session: Session;
-  lang: Lang;
+  /** The engine, its sandbox not started yet: the app starts it (showing the step meanwhile) and closes it. */
+  controller: Controller;
   mapOn?: boolean;
   /** false: no colours or styles (NO_COLOR, --no-color) */
   color?: boolean;
@@ -53,58 +55,65 @@ export function App(props: AppProps) {
   const { exit } = useApp();
   const size = useTermSize(props.size);
   const color = props.color ?? true;
-  const view = useSession({
-    session: props.session,
-    lang: props.lang,
+  const t = useTutor({
+    controller: props.controller,
     mapOn: props.mapOn ?? false,
-    onSettings: props.onSettings,
+    ...(props.onSettings ? { onSettings: props.onSettings } : {}),
     onExit: (code) => {
       props.onExit?.(code);
       exit();
     },
   });
-  const { state } = view;
-  const spinner = useSpinner(state.busy !== null);
-  useInput(view.onKey);
+  const { engine: v, screen } = t;
+  const lang = v.lang;
+  const spinner = useSpinner(v.busy !== null);
+  useInput(t.onKey);
   const { setCursorPosition } = useCursor();
+  const c = t.controller;
 
   let live: Line[];
   let cursor: { x: number; y: number } | null = null;
-  if (state.stage === 'failed' && state.failure) {
-    live = failureLines(state.failure, state.lang, size.columns);
-  } else if (state.stage === 'exiting') {
-    live = [];
-  } else if (state.mode === 'menu' && view.session) {
+  if (v.stage === 'failed' && v.failure) {
+    live = failureLines(v.failure, lang, size.columns);
+  } else if (screen.exiting || v.stage === 'closed') {
+    live = [line(tu(lang, 'ui_goodbye'), 'dim')];
+  } else if (screen.mode === 'menu') {
     live = [
-      headerLine(view.header, state.lang, size.columns),
-      ...buildMenu(
-        view.session.course,
-        view.session.states(),
-        view.session.progressState.marks,
-        state.menuSel,
-        state.lang,
-        size,
-        state.menuMsg,
-      ),
+      headerLine(t.header, lang, size.columns),
+      ...buildMenu(c.course, c.states(), c.progressState.marks, screen.menuSel, lang, size, screen.menuMsg),
     ];
-  } else if (state.mode === 'help') {
-    live = [headerLine(view.header, state.lang, size.columns), ...buildHelp(state.lang, size, state.helpScroll)];
+  } else if (screen.mode === 'help') {
+    live = [headerLine(t.header, lang, size.columns), ...buildHelp(lang, size, screen.helpScroll)];
   } else {
+    const step = c.current;
+    const checks: CheckLine[] = v.goal.map((r) => ({
+      ok: r.ok,
+      text: describeCheck(r, lang),
+      pending: r.key === 'answer_waiting',
+      ...(r.diagnosis && !r.ok ? { sub: describeDiagnosis(r.diagnosis, lang) } : {}),
+    }));
+    const blocker = v.unavailable.length
+      ? `${tu(lang, 'step_needs_feature', { feature: v.unavailable.join(', '), backend: v.backend ?? '' })} ${tu(lang, 'ui_unavailable_skip', { key: keysFor('skip') })}`
+      : v.runtimeError
+        ? tu(lang, 'ui_error_runtime_fix', { key: keysFor('restart') })
+        : null;
     const frame = buildLive(
       {
-        lang: state.lang,
-        header: view.header,
-        busy: state.busy,
+        lang,
+        header: t.header,
+        busy: v.busy,
         spinner,
-        stepKind: view.stepKind,
-        checks: view.checks,
-        passed: view.passed,
-        courseDone: state.courseDone,
-        blocker: view.blocker,
-        notice: state.notice,
-        line: state.line,
-        mapOn: state.mapOn,
-        topology: view.topology,
+        stepKind: step.isReading ? 'reading' : step.isQuiz || v.debrief ? 'quiz' : 'task',
+        checks,
+        passed: v.passed && !step.isReading,
+        courseDone: v.courseDone,
+        blocker,
+        notice: screen.notice,
+        line: screen.line,
+        mapOn: screen.mapOn,
+        topology: t.topology,
+        mistake: v.mistake && !v.passed ? { text: v.mistake.text, repair: v.mistake.repair } : null,
+        queue: v.queue,
       },
       size,
     );
@@ -115,10 +124,10 @@ export function App(props: AppProps) {
 
   return (
     <Box flexDirection="column">
-      <Static items={state.log}>
+      <Static items={t.printed}>
         {(e) => (
-          <Box key={e.id} flexDirection="column">
-            <Lines lines={entryLines(e, state.lang, size.columns, { color })} color={color} />
+          <Box key={e.seq} flexDirection="column">
+            <Lines lines={entryLines(e, c.course, lang, size.columns, { color })} color={color} />
           </Box>
         )}
       </Static>

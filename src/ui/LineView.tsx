@@ -20,10 +20,13 @@ const TONES: Record<Tone, ToneProps> = {
   hint: { color: 'magenta' },
 };
 
+/** Wide enough for any command: a `whole` line is never cut, the terminal wraps it. */
+const WHOLE_WIDTH = 4000;
+
 export function LineView({ line, color }: { line: Line; color: boolean }) {
   // an empty <Text> takes no room at all: a blank line needs a space
   if (line.every((s) => s.text === '')) return <Text> </Text>;
-  return (
+  const text = (
     <Text wrap="truncate-end">
       {line.map((s, i) => (
         <Text key={i} {...(color && s.tone ? TONES[s.tone] : {})}>
@@ -32,6 +35,7 @@ export function LineView({ line, color }: { line: Line; color: boolean }) {
       ))}
     </Text>
   );
+  return line.whole ? <Box width={WHOLE_WIDTH}>{text}</Box> : text;
 }
 
 export function Lines({ lines, color }: { lines: Line[]; color: boolean }) {

@@ -8,7 +8,14 @@ export interface Seg {
   text: string;
   tone?: Tone;
 }
-export type Line = Seg[];
+/** A line of segments; `whole` lines (commands to copy) are printed unwrapped and uncut. */
+export type Line = Seg[] & { whole?: true };
+
+export function wholeLine(segs: Seg[]): Line {
+  const l: Line = [...segs];
+  l.whole = true;
+  return l;
+}
 
 export const seg = (text: string, tone?: Tone): Seg => (tone ? { text, tone } : { text });
 export const line = (text: string, tone?: Tone): Line => [seg(text, tone)];

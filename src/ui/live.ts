@@ -11,12 +11,8 @@ import { widthOf, wrapText } from './text.js';
 // view model and the terminal size. It never returns more lines than rows - 1, none wider
 // than the terminal, so ink never has to clear and redraw the whole screen.
 
-export type Busy =
-  | { kind: 'boot'; phase?: string }
-  | { kind: 'ff'; done: number; total: number; command: string; phase?: string }
-  | { kind: 'run'; command: string; output: string }
-  | { kind: 'solve'; command: string; output: string }
-  | { kind: 'work' };
+export type { Busy } from '../engine/events.js';
+import type { Busy } from '../engine/events.js';
 
 export interface Header {
   lessonNo: number;
@@ -34,6 +30,8 @@ export interface CheckLine {
   text: string;
   /** nothing to judge yet (a quiz waiting for its answer) */
   pending?: boolean;
+  /** under the check: where a ping dies, what shows it, what fixes it */
+  sub?: string[];
 }
 
 export interface LiveModel {
@@ -52,6 +50,10 @@ export interface LiveModel {
   line: LineState;
   mapOn: boolean;
   topology: Topology | null;
+  /** a recognised mistake: what it teaches, and what undoes it */
+  mistake: { text: string; repair: readonly string[] } | null;
+  /** lines typed ahead, waiting */
+  queue: string[];
 }
 
 export interface Size {
@@ -104,6 +106,11 @@ function goalLines(m: LiveModel, width: number): Line[] {
   for (const c of shown) {
     const mark = c.pending ? seg('? ', 'accent') : c.ok ? seg('✓ ', 'ok') : seg('✗ ', 'bad');
     out.push(...wrapSegs(mark, c.text, width, c.pending ? 'accent' : undefined));
+    for (const s of c.sub ?? []) out.push(...wrapSegs(seg('  ↳ ', 'dim'), s, width, 'dim'));
+  }
+  if (m.mistake) {
+    out.push(...wrapSegs(seg('! ', 'warn'), m.mistake.text, width, 'warn'));
+    for (const r of m.mistake.repair) out.push(...wrapSegs(seg(`  ${tu(lang, 'ui_repair')}: `, 'dim'), r, width, 'title'));
   }
   return out;
 }
@@ -176,7 +183,7 @@ function promptLine(m: LiveModel, width: number): { line: Line; cursorX: number 
   const busy = m.busy !== null;
   return {
     line: [seg(PROMPT, busy ? 'dim' : 'accent'), seg(v.text, busy ? 'dim' : undefined)],
-    cursorX: busy ? null : promptW + v.cursorCol,
+    cursorX: promptW + v.cursorCol,
   };
 }
 
@@ -196,6 +203,7 @@ export function buildLive(m: LiveModel, size: Size): LiveFrame {
   };
   const blocker = m.blocker ? take(wrapSegs(seg('! ', 'warn'), m.blocker, width, 'warn'), 4) : [];
   const notice = m.notice ? take(wrapSegs(null, m.notice.text, width, m.notice.tone), 3) : [];
+  const queued = m.queue.length ? take([fitLine(line(tu(lang, 'ui_queued', { lines: m.queue.join(' ⏎ ') }), 'dim'), width)], 1) : [];
   const booting = m.busy?.kind === 'boot' || (m.busy?.kind === 'ff' && !m.header);
   // while a command runs its output matters; the goal is re-checked when it ends
   const running = m.busy?.kind === 'run' || m.busy?.kind === 'solve';
@@ -212,8 +220,12 @@ export function buildLive(m: LiveModel, size: Size): LiveFrame {
     if (drawn.length <= left) map = take(drawn);
     else if (left >= 1) map = take([line(tu(lang, 'ui_map_hidden'), 'dim')]);
   }
-  if (booting) return { lines: [header, ...busy, ...notice].map((l) => fitLine(l, width)), cursor: null };
-  const lines: Line[] = [header, ...map, ...goal, ...tail, ...busy, ...blocker, ...notice, prompt.line, ...footer];
+  if (booting) {
+    // The prompt takes type-ahead while the sandbox starts: it runs once the sandbox is up.
+    const lines = [header, ...busy, ...notice, ...queued, prompt.line];
+    return { lines: lines.map((l) => fitLine(l, width)), cursor: { x: Math.min(prompt.cursorX ?? 0, width - 1), y: lines.length - 1 } };
+  }
+  const lines: Line[] = [header, ...map, ...goal, ...tail, ...busy, ...blocker, ...notice, ...queued, prompt.line, ...footer];
   const y = lines.indexOf(prompt.line);
   return {
     lines: lines.map((l) => fitLine(l, width)),

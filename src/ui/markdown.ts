@@ -1,5 +1,6 @@
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
+import { seg, wholeLine, type Line } from './lines.js';
 import { widthOf, wrapText } from './text.js';
 
 // A step's explanation, markdown -> terminal text. Pure in (text, width): every call gets its
@@ -52,20 +53,46 @@ function makeMarked(width: number): Marked {
   );
 }
 
-/** Render markdown for a terminal `width` columns wide. Returns lines joined by "\n"; none is wider than `width`. */
-export function renderMarkdown(text: string, width: number, opts: MarkdownOptions = {}): string {
-  const w = Math.max(10, Math.floor(width));
-  const raw = makeMarked(w).parse(text, { async: false }) as string;
-  let out = raw.replace(OTHER_ESC, '');
-  if (opts.color === false) out = out.replace(SGR, '');
-  // marked-terminal ends blocks with blank lines; keep single blank lines between blocks only.
-  const lines = wrapText(out.replace(/\r/g, ''), w);
-  const trimmed: string[] = [];
-  for (const l of lines) {
-    const blank = l.replace(SGR, '').trim() === '';
-    if (blank && (trimmed.length === 0 || trimmed[trimmed.length - 1]!.replace(SGR, '').trim() === '')) continue;
-    trimmed.push(blank ? '' : l.replace(/\s+$/, ''));
+/** Markdown split at fenced code blocks: prose is wrapped to the width, code never is. */
+function blocks(text: string): { code: boolean; text: string }[] {
+  const out: { code: boolean; text: string }[] = [];
+  const fence = /^(```|~~~)[^\n]*\n[\s\S]*?^\1[ \t]*$/gm;
+  let at = 0;
+  for (const m of text.matchAll(fence)) {
+    if (m.index > at) out.push({ code: false, text: text.slice(at, m.index) });
+    out.push({ code: true, text: m[0] });
+    at = m.index + m[0].length;
   }
-  while (trimmed.length && trimmed[trimmed.length - 1] === '') trimmed.pop();
-  return trimmed.join('\n');
+  if (at < text.length) out.push({ code: false, text: text.slice(at) });
+  return out;
+}
+
+const isBlank = (l: string) => l.replace(SGR, '').trim() === '';
+
+function renderBlock(text: string, width: number, opts: MarkdownOptions): string[] {
+  let out = (makeMarked(width).parse(text, { async: false }) as string).replace(OTHER_ESC, '').replace(/\r/g, '');
+  if (opts.color === false) out = out.replace(SGR, '');
+  return out.split('\n').map((l) => (isBlank(l) ? '' : l.replace(/\s+$/, '')));
+}
+
+/**
+ * Render markdown for a terminal `width` columns wide, as lines. Prose never runs wider than
+ * `width`; a code block's lines are kept whole (marked `whole`), so a command copied from the
+ * screen is the command: a line too wide for the terminal is wrapped by the terminal, not by us.
+ */
+export function renderMarkdown(text: string, width: number, opts: MarkdownOptions = {}): Line[] {
+  const w = Math.max(10, Math.floor(width));
+  const rows: Line[] = [];
+  for (const b of blocks(text)) {
+    if (b.code) for (const l of renderBlock(b.text, 10_000, opts)) rows.push(isBlank(l) ? [] : wholeLine([seg(l)]));
+    else for (const l of wrapText(renderBlock(b.text, w, opts).join('\n'), w)) rows.push(isBlank(l) ? [] : [seg(l.replace(/\s+$/, ''))]);
+  }
+  // marked-terminal ends blocks with blank lines; keep single blank lines between blocks only.
+  const trimmed: Line[] = [];
+  for (const r of rows) {
+    if (r.length === 0 && (trimmed.length === 0 || trimmed[trimmed.length - 1]!.length === 0)) continue;
+    trimmed.push(r);
+  }
+  while (trimmed.length && trimmed[trimmed.length - 1]!.length === 0) trimmed.pop();
+  return trimmed;
 }

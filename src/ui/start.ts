@@ -40,12 +40,12 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 export async function startInteractive(o: StartOptions): Promise<number> {
   const color = wantColor();
   if (!color) process.env.FORCE_COLOR = '0';
-  const [{ default: React }, { render }, { App }, { Session }, store, { builtins }] = await withoutFetch(() =>
+  const [{ default: React }, { render }, { App }, { Controller }, store, { builtins }] = await withoutFetch(() =>
     Promise.all([
       import('react'),
       import('ink'),
       import('./App.js'),
-      import('../engine/session.js'),
+      import('../engine/controller.js'),
       import('../course/progressStore.js'),
       import('../engine/builtins.js'),
     ]),
@@ -55,20 +55,21 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   // screen; a failure to find one surfaces when the session makes its sandbox.
   const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend));
   factory.catch(() => {});
-  const session = new Session({
+  const controller = new Controller({
     course: o.course,
     makeSandbox: async (m) => (await factory).make(m),
     store: store.fileProgressStore(o.courseDir),
     lang: o.lang,
     unlockAll: o.unlockAll,
     builtins: builtins(),
+    width: () => process.stdout.columns || 80,
   });
+  void controller.start();
   let code = 0;
 
   const app = render(
     React.createElement(App, {
-      session,
-      lang: o.lang,
+      controller,
       mapOn: settings.map ?? false,
       color,
       onSettings: (patch) => {
@@ -87,7 +88,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
 
   // The terminal went away or we were told to stop: take the sandbox down with us.
   const stop = () => {
-    void session.close().finally(() => app.unmount());
+    void controller.close().finally(() => app.unmount());
   };
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
@@ -96,7 +97,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   } finally {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
-    await session.close().catch(() => {});
+    await controller.close().catch(() => {});
   }
   return code;
 }

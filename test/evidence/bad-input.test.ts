@@ -3,14 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateChecks } from '../../src/checks/evaluate.js';
-import { gatherState } from '../../src/checks/state.js';
+import { checkState } from '../../src/checks/checkState.js';
 import { lintRun, type RunReport } from '../../src/engine/lint.js';
 import { CourseError } from '../../src/course/courseError.js';
 import { loadCourse, type Course } from '../../src/course/load.js';
 import { flatSteps, type StepPos } from '../../src/course/progress.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from '../../src/sandbox/defaults.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
@@ -176,12 +175,12 @@ const posOf = (key: string): StepPos => {
 };
 
 function typedInputCases(backend: 'host' | 'uml', make: () => Promise<Sandbox>, budget: { boot: number }) {
-  let session: Session;
+  let session: Controller;
   let probes = 0;
 
   beforeAll(async () => {
     if (backend === 'uml') requireUml();
-    session = new Session({ course: realCourse, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+    session = new Controller({ course: realCourse, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
     // a task step (not a quiz: there, words like `yes` would be taken as an answer)
     expect(await session.jump(posOf('namespaces/add-ns'))).toBe(true);
   }, budget.boot);
@@ -317,9 +316,9 @@ steps:
 
 describe('Ctrl-C during fast-forward (host)', () => {
   const make = () => createHostSandbox({ shims: hostShims() });
-  const sessions: Session[] = [];
+  const sessions: Controller[] = [];
   const open = (c: Course) => {
-    const s = new Session({ course: c, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+    const s = new Controller({ course: c, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
     sessions.push(s);
     return s;
   };
@@ -328,11 +327,11 @@ describe('Ctrl-C during fast-forward (host)', () => {
   });
 
   /** What each check of the current step says, as `id=ok` strings. */
-  const vector = async (s: Session) => (await s.evaluate()).map((c) => `${c.check.id ?? c.check.type}=${c.ok}`);
+  const vector = async (s: Controller) => (await s.check()).map((c) => `${c.check.id ?? c.check.type}=${c.ok}`);
 
   /** The same, in a fresh session that jumped to `pos` without any abort: the exact start state of that step. */
   async function cleanVector(c: Course, pos: StepPos): Promise<string[]> {
-    const ref = new Session({ course: c, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+    const ref = new Controller({ course: c, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
     try {
       await ref.jump(pos);
       return ref.current.isReading ? [] : await vector(ref);
@@ -342,15 +341,15 @@ describe('Ctrl-C during fast-forward (host)', () => {
   }
 
   /** Earlier task steps' checks pass, and the current step's checks read exactly as at a clean start of it. */
-  async function expectStateOfStepStart(s: Session) {
+  async function expectStateOfStepStart(s: Controller) {
     const flat = flatSteps(s.course);
     const here = flat.findIndex((f) => f.pos.lesson === s.pos.lesson && f.pos.step === s.pos.step);
     const earlier: string[] = [];
     for (const f of flat.slice(0, here)) {
-      const step = s.view(f.pos).step;
+      const step = s.stepView(f.pos).step;
       const state = step.checks.filter((c) => c.type !== 'answer');
       if (state.length === 0) continue;
-      const res = evaluateChecks(state, await gatherState(s.box!, state));
+      const res = (await checkState(s.box!, state)).results;
       earlier.push(...res.filter((r) => !r.ok).map((r) => `${f.key}: ${r.key}`));
     }
     expect(earlier, 'earlier steps not rebuilt').toEqual([]);
@@ -412,7 +411,7 @@ describe('Ctrl-C during fast-forward (host)', () => {
     // and the session goes on: commands run, and restartStep rebuilds the same step exactly
     expect((await session.submit('ip netns add after-abort')).run?.exitCode).toBe(0);
     const here = session.current.key;
-    await session.restartStep();
+    await session.restart();
     expect(session.current.key).toBe(here);
     await expectStateOfStepStart(session);
   }, 60_000);

@@ -3,12 +3,11 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateChecks } from '../../src/checks/evaluate.js';
-import { gatherState } from '../../src/checks/state.js';
+import { checkState } from '../../src/checks/checkState.js';
 import { loadCourse } from '../../src/course/load.js';
 import { flatSteps } from '../../src/course/progress.js';
 import { fileProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
 import {
@@ -361,7 +360,7 @@ describe('after a crash the next start works', () => {
 
       // When: a new session starts with the same store
       const course = loadCourse(courseDir);
-      const session = new Session({
+      const session = new Controller({
         course,
         makeSandbox: () => createHostSandbox({ shims: hostShims() }),
         store: fileProgressStore(courseDir, stateDir),
@@ -380,20 +379,22 @@ describe('after a crash the next start works', () => {
         const idx = flat.findIndex((s) => s.key === until);
         let checked = 0;
         for (const s of flat.slice(0, idx)) {
-          const v = session.view(s.pos);
+          const v = session.stepView(s.pos);
           const state = v.step.checks.filter((c) => c.type !== 'answer');
           if (state.length === 0) continue;
           // forwarding/read-forward-like steps that assert an initial state do not come before this step
-          const res = evaluateChecks(
-            v.step.checks.filter((c) => c.type !== 'answer'),
-            await gatherState(session.box!, state),
-          );
+          const res = (
+            await checkState(
+              session.box!,
+              v.step.checks.filter((c) => c.type !== 'answer'),
+            )
+          ).results;
           expect(res.filter((r) => !r.ok).map((r) => `${s.key}: ${r.key}`)).toEqual([]);
           checked++;
         }
         expect(checked).toBeGreaterThanOrEqual(3); // add-ns, create-veth, root-side
         // and the current step is not done yet: the learner continues exactly there
-        expect((await session.evaluate()).some((c) => !c.ok)).toBe(true);
+        expect((await session.check()).some((c) => !c.ok)).toBe(true);
       } finally {
         await session.close();
       }

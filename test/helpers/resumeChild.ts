@@ -5,7 +5,7 @@
 // usage: node --import tsx test/helpers/resumeChild.ts COURSE_DIR STATE_DIR LESSON/STEP
 import { loadCourse } from '../../src/course/load.js';
 import { fileProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 import { hostShims } from '../../src/sandbox/hostShims.js';
 
@@ -16,7 +16,7 @@ if (!courseDir || !stateDir || !untilKey) {
 }
 
 const course = loadCourse(courseDir);
-const session = new Session({
+const session = new Controller({
   course,
   makeSandbox: () => createHostSandbox({ shims: hostShims() }),
   store: fileProgressStore(courseDir, stateDir),

@@ -3,15 +3,15 @@ import { describeCheck } from '../../src/checks/describe.js';
 import { playAuto, playCommands, resolveStep } from '../../src/cli/commands/play.js';
 import { loadCourse } from '../../src/course/load.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { createHostSandbox } from '../../src/sandbox/host/hostSandbox.js';
 
 // The namespace half of the course on the real host kernel, in a rootless sandbox.
 const course = loadCourse('lessons');
 const make = () => createHostSandbox();
 
-async function at(ref: string): Promise<Session> {
-  const s = new Session({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+async function at(ref: string): Promise<Controller> {
+  const s = new Controller({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
   await s.jump(resolveStep(course, ref, 'first'));
   return s;
 }
@@ -21,7 +21,7 @@ async function failuresAfter(ref: string, commands: string[]): Promise<string[]>
   const s = await at(ref);
   try {
     for (const c of commands) await s.submit(c);
-    await s.evaluate();
+    await s.check();
     return s.checks.filter((c) => !c.ok).map((c) => describeCheck(c, 'en'));
   } finally {
     await s.close();

@@ -4,7 +4,7 @@ import { playAuto, playCommands, readCommands, resolveStep } from '../../src/cli
 import { builtins } from '../../src/engine/builtins.js';
 import { loadCourse } from '../../src/course/load.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { createUmlSandbox } from '../../src/sandbox/uml/umlSandbox.js';
 
 // The whole course on a real User-Mode Linux kernel: the backend that makes ipip tunnels
@@ -38,9 +38,9 @@ describe('uml: the whole course', () => {
 });
 
 describe('uml: tunnel checks fail wrong states with the specific reason', () => {
-  let s: Session;
+  let s: Controller;
   beforeAll(async () => {
-    s = new Session({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
+    s = new Controller({ course, makeSandbox: make, store: memoryProgressStore(), lang: 'en', unlockAll: true });
     await s.jump(resolveStep(course, 'tunnel-ns1/add-tunl', 'first'));
   }, 120_000);
   afterAll(() => s?.close());
@@ -48,7 +48,7 @@ describe('uml: tunnel checks fail wrong states with the specific reason', () => 
   /** Apply a wrong state in ns1, read the failing reasons, then remove the tunnel again. */
   async function wrong(commands: string[]): Promise<string[]> {
     for (const c of commands) await s.submit(c);
-    const failing = (await s.evaluate()).filter((c) => !c.ok).map((c) => describeCheck(c, 'en'));
+    const failing = (await s.check()).filter((c) => !c.ok).map((c) => describeCheck(c, 'en'));
     await s.box!.run('ip netns exec ns1 ip tunnel del tunl 2>/dev/null; ip tunnel del tunl 2>/dev/null; true');
     return failing;
   }

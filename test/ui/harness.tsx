@@ -1,7 +1,7 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
-import { Session, type Builtin } from '../../src/engine/session.js';
+import { Controller, type Builtin } from '../../src/engine/controller.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
 import { emptyProgress, type Progress } from '../../src/course/progress.js';
 import type { Course } from '../../src/course/load.js';
@@ -39,7 +39,8 @@ export interface Mounted {
   /** wait until the screen shows this (or the predicate holds) */
   waitFor: (what: string | RegExp | ((f: string) => boolean), ms?: number) => Promise<string>;
   sandbox: () => FakeSandbox;
-  session: Session;
+  session: Controller;
+  controller: Controller;
   settings: { lang?: Lang; map?: boolean }[];
   exitCode: () => number | null;
   unmount: () => void;
@@ -56,7 +57,7 @@ export async function mount(
     builtins?: Record<string, Builtin>;
     mapOn?: boolean;
     /** a session of the test's own (its sandbox, its store) instead of the default one */
-    session?: Session;
+    session?: Controller;
     delayMs?: number;
     waitReady?: boolean;
   } = {},
@@ -64,7 +65,7 @@ export async function mount(
   let box: FakeSandbox | null = null;
   const session =
     opts.session ??
-    new Session({
+    new Controller({
       course: opts.course ?? tinyCourse(),
       makeSandbox: async () => (box = new FakeSandbox(opts.info, opts.delayMs)),
       store: memoryProgressStore(opts.progress ?? emptyProgress()),
@@ -74,10 +75,10 @@ export async function mount(
     });
   const settings: { lang?: Lang; map?: boolean }[] = [];
   let code: number | null = null;
+  started(session);
   const r = render(
     <App
-      session={session}
-      lang={opts.lang ?? 'en'}
+      controller={session}
       size={opts.size ?? { columns: 80, rows: 24 }}
       color={false}
       mapOn={opts.mapOn}
@@ -114,12 +115,22 @@ export async function mount(
     waitFor,
     sandbox: () => box!,
     session,
+    controller: session,
     settings,
     exitCode: () => code,
     unmount: () => r.unmount(),
   };
-  if (opts.waitReady !== false) await waitFor((f) => /^─ \d+\/\d+ /m.test(f) && /^❯/m.test(live(f)));
+  if (opts.waitReady !== false) {
+    await until(() => session.getView().stage === 'ready' && session.getView().busy === null, 5000, 'the sandbox');
+    await waitFor((f) => /^─ \d+\/\d+ /m.test(f) && /^❯/m.test(live(f)) && !/starting the sandbox/.test(live(f)));
+  }
   return m;
+}
+
+/** Start a controller's sandbox in the background, as the tutor does before it draws. */
+export function started(c: Controller): Controller {
+  void c.start();
+  return c;
 }
 
 /** The live part of the screen: what follows the last header rule. */

@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import React from 'react';
 import stringWidth from 'string-width';
 import { cleanup, render } from 'ink-testing-library';
-import { KEY, live, mount, sleep, until } from './harness.js';
+import { KEY, live, mount, sleep, started, until } from './harness.js';
 import { emptyProgress } from '../../src/course/progress.js';
 import { App } from '../../src/ui/App.js';
 import { SandboxError } from '../../src/sandbox/types.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
-import { Session } from '../../src/engine/session.js';
+import { Controller } from '../../src/engine/controller.js';
 import { tinyCourse } from './fakes.js';
 
 afterEach(() => cleanup());
@@ -126,11 +126,10 @@ describe('boot', () => {
     let code: number | null = null;
     const r = render(
       <App
-        lang="en"
         color={false}
         size={{ columns: 80, rows: 24 }}
-        session={
-          new Session({
+        controller={started(
+          new Controller({
             course: tinyCourse(),
             makeSandbox: async (o) => {
               o?.onPhase?.({ phase: 'booting the kernel' });
@@ -139,8 +138,8 @@ describe('boot', () => {
             },
             store: memoryProgressStore(),
             lang: 'en',
-          })
-        }
+          }),
+        )}
         onExit={(c) => (code = c)}
       />,
     );

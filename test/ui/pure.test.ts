@@ -88,12 +88,17 @@ describe('renderMarkdown', () => {
     'A **veth pair** is a cable: whatever enters one end comes out of the\nother one.\n\n```\nsudo ip link add v1 netns ns1 type veth peer name v1-P\n```\n\n- **bold** in a list and `code`\n- two';
   it('fits the width it is given, with plain text when colour is off', () => {
     for (const w of [80, 40, 20]) {
-      const out = renderMarkdown(md, w, { color: false });
-      for (const l of out.split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(w);
+      const lines = renderMarkdown(md, w, { color: false });
+      const out = lines.map(lineText).join('\n');
+      // prose fits; a code block's lines are kept whole, never wrapped (so a copied command works)
+      for (const l of lines) if (!l.whole) expect(stringWidth(lineText(l))).toBeLessThanOrEqual(w);
+      expect(lines.filter((l) => l.whole).map((l) => lineText(l).trim())).toEqual([
+        'sudo ip link add v1 netns ns1 type veth peer name v1-P',
+      ]);
       expect(out).not.toContain('\u001b');
       expect(out).not.toContain('**');
     }
-    expect(renderMarkdown(md, 80, { color: false })).toContain('bold in a list and code');
+    expect(renderMarkdown(md, 80, { color: false }).map(lineText).join('\n')).toContain('bold in a list and code');
   });
   it('joins soft line breaks: a space between words, nothing between CJK characters', () => {
     expect(joinSoftBreaks('the\nother')).toBe('the other');
@@ -280,6 +285,8 @@ describe('live area', () => {
     line: editLine(emptyLine(), { type: 'insert', text: 'sudo ip link add v1 netns ns1 type veth peer name v1-P' }),
     mapOn: true,
     topology: articleTopology(),
+    mistake: null,
+    queue: [],
     ...over,
   });
   it('never has more lines than rows - 1, nor wider than the terminal', () => {

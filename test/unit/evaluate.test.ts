@@ -80,6 +80,7 @@ function snapshot(): Snapshot {
     modules: ['veth'],
     builtinModules: [],
     echoesSent: {},
+    forwarding: {},
     pings: {},
     outputs: {},
   };

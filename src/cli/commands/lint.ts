@@ -20,7 +20,7 @@ export async function lintCommand(o: {
     if (!o.json) o.out(`playing solutions and mistakes on the ${factory.backend} backend…`);
     runOk = await lintRun(course, factory.make, o.lang, (r) => {
       runs.push(r);
-      if (!o.json) o.out(`${r.ok ? '✓' : '✗'} ${r.step}: ${r.message}`);
+      if (!o.json) o.out(`${r.ok ? '✓' : r.warning ? '!' : '✗'} ${r.step}: ${r.message}`);
     });
   }
   const ok = errors === 0 && runOk && course !== null;

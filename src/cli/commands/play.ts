@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { describeCheck } from '../../checks/describe.js';
 import type { Course } from '../../course/load.js';
-import { flatSteps, type StepPos } from '../../course/progress.js';
+import { emptyProgress, flatSteps, type StepPos } from '../../course/progress.js';
 import { memoryProgressStore } from '../../course/progressStore.js';
-import { Session, type Builtin } from '../../engine/session.js';
-import { lessonTitle, stepText } from '../../course/texts.js';
-import type { Lang } from '../../i18n/lang.js';
-import type { Sandbox } from '../../sandbox/types.js';
+import { stepText } from '../../course/texts.js';
+import { Controller, type Builtin } from '../../engine/controller.js';
 import { UsageError } from '../../engine/errors.js';
+import type { Lang } from '../../i18n/lang.js';
 import { tu } from '../../i18n/uiMessages.js';
+import { SandboxError, type Sandbox } from '../../sandbox/types.js';
+import { attachTranscript } from '../transcript.js';
 
 // Non-interactive runs of the same engine the REPL uses: `play --auto` solves every step,
-// `play --commands` replays what a learner typed. One line per step; exit 0 only if all passed.
+// `play --commands` replays what a learner typed. One line per step by default; with `--echo`
+// (commands) or `--pace human` (auto) the full transcript of what the REPL would show.
 export interface PlayOptions {
   course: Course;
   makeSandbox: () => Promise<Sandbox>;
@@ -20,9 +22,15 @@ export interface PlayOptions {
   to?: string;
   builtins?: Record<string, Builtin>;
   out: (line: string) => void;
-  /** human pace for projecting in class: type commands slowly, pause on reading steps */
+  /** raw output without a newline (typing a command out at human pace) */
+  write?: (text: string) => void;
+  /** human pace for projecting in class: the step's text, commands typed out, pauses */
   pace?: 'fast' | 'human';
   signal?: AbortSignal;
+  /** columns to wrap the transcript at */
+  width?: number;
+  /** ms per typed character at human pace (tests make it 0) */
+  typingMs?: number;
 }
 
 /** Resolve `--from`/`--to`: a lesson id, or lesson/step. */
@@ -39,7 +47,14 @@ export function resolveStep(course: Course, ref: string, end: 'first' | 'last'):
 
 const before = (a: StepPos, b: StepPos) => a.lesson < b.lesson || (a.lesson === b.lesson && a.step < b.step);
 const same = (a: StepPos, b: StepPos) => a.lesson === b.lesson && a.step === b.step;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+  });
+
+/** The exit status of an interrupted run, as a shell reports SIGINT. */
+export const INTERRUPTED = 130;
 
 function range(course: Course, o: PlayOptions) {
   const flat = flatSteps(course);
@@ -49,75 +64,120 @@ function range(course: Course, o: PlayOptions) {
   return { from, to };
 }
 
-async function openSession(o: PlayOptions, from: StepPos, auto: boolean): Promise<Session> {
-  const store = memoryProgressStore();
+async function openController(o: PlayOptions, from: StepPos, auto: boolean, attach?: (c: Controller) => void): Promise<Controller> {
+  const lesson = o.course.lessons[from.lesson]!;
+  const store = memoryProgressStore({ ...emptyProgress(), current: { lesson: lesson.id, step: lesson.def.steps[from.step]!.id } });
   // play --auto solves then checks each step, so the entry evaluation would be wasted work;
-  // play --commands keeps it (a typed command is checked anyway, but reading the goal is cheap there).
-  const session = new Session({
+  // play --commands keeps it (the learner's first command is judged against a known goal).
+  const c = new Controller({
     course: o.course,
     makeSandbox: o.makeSandbox,
     store,
     lang: o.lang,
     unlockAll: true,
-    builtins: o.builtins,
+    ...(o.builtins ? { builtins: o.builtins } : {}),
     evaluateOnEntry: !auto,
+    width: () => o.width ?? 80,
   });
-  await session.jump(from, undefined, o.signal);
-  return session;
+  const abort = () => c.interrupt();
+  o.signal?.addEventListener('abort', abort, { once: true });
+  attach?.(c);
+  await c.start();
+  const failure = c.getView().failure;
+  if (failure) throw new SandboxError(failure.message, failure.fix, failure.log);
+  return c;
 }
 
-function stepLabel(s: Session): string {
-  const v = s.current;
+function stepLabel(c: Controller): string {
+  const v = c.current;
   return `${v.lesson.id}/${v.step.id}`;
 }
 
-function failureReason(s: Session): string {
-  const bad = s.checks.find((c) => !c.ok);
-  return bad ? describeCheck(bad, s.lang) : tu(s.lang, 'play_no_reason');
+function failureReason(c: Controller): string {
+  const bad = c.checks.find((x) => !x.ok);
+  return bad ? describeCheck(bad, c.lang) : tu(c.lang, 'play_no_reason');
+}
+
+/** A command typed out a character at a time, as a presenter would. */
+async function typeOut(o: PlayOptions, text: string): Promise<void> {
+  const write = o.write ?? ((t: string) => o.out(t));
+  const ms = o.typingMs ?? 35;
+  write('$ ');
+  for (const ch of text) {
+    if (o.signal?.aborted) break;
+    write(ch);
+    if (ms) await sleep(ms, o.signal);
+  }
+  write('\n');
 }
 
 export async function playAuto(o: PlayOptions): Promise<number> {
   const { from, to } = range(o.course, o);
-  const session = await openSession(o, from, true);
+  const human = o.pace === 'human';
+  const typed = new Set<string>();
+  let detach = () => {};
+  const c = await openController(o, from, true, (ctl) => {
+    if (human) detach = attachTranscript(ctl, { out: o.out, width: o.width ?? 80, stepText: true, typed: (cmd) => typed.delete(cmd) });
+  });
   let failed = 0;
   let passed = 0;
   try {
     for (;;) {
       if (o.signal?.aborted) break;
-      const v = session.current;
-      const missing = session.unavailable();
-      if (missing) {
+      const v = c.current;
+      const missing = c.unavailable();
+      if (missing.length > 0) {
         failed++;
-        o.out(`✗ ${stepLabel(session)}: ${tu(o.lang, 'step_needs_feature', { feature: missing, backend: session.box!.info.backend })}`);
+        o.out(`✗ ${stepLabel(c)}: ${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`);
       } else {
-        if (o.pace === 'human') {
-          o.out(`\n== ${lessonTitle(v.lesson, o.lang)} — ${stepText(v.lesson, v.step.id, o.lang).title}`);
-          if (v.isReading) await sleep(2500);
-        }
-        await session.solve(
-          o.pace === 'human'
-            ? (cmd) => {
-                o.out(`$ ${cmd}`);
-              }
-            : undefined,
-          o.pace === 'human' ? { onOutput: (c) => process.stdout.write(c), signal: o.signal } : { signal: o.signal },
-        );
-        if (o.pace === 'human') await sleep(1200);
-        if (session.stepPassed) {
+        if (human) await presentStep(o, c, typed);
+        else await c.solve();
+        if (c.stepPassed) {
           passed++;
-          o.out(`✓ ${stepLabel(session)}${v.isReading ? ` (${tu(o.lang, 'reading')})` : ''}`);
+          o.out(
+            `✓ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}${v.isReading ? ` (${tu(o.lang, 'reading')})` : ''}`,
+          );
         } else {
           failed++;
-          o.out(`✗ ${stepLabel(session)}: ${failureReason(session)}`);
+          o.out(`✗ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}: ${failureReason(c)}`);
         }
       }
-      if (same(session.pos, to) || !(await session.next())) break;
+      if (same(c.pos, to) || !(await c.next())) break;
     }
   } finally {
-    await session.close();
+    detach();
+    await c.close();
   }
   o.out(`${passed} passed, ${failed} failed`);
-  return failed === 0 && !o.signal?.aborted ? 0 : 1;
+  if (o.signal?.aborted) return INTERRUPTED;
+  return failed === 0 ? 0 : 1;
+}
+
+/** Human pace: read, type the solution out, answer the question, as a presenter would. */
+async function presentStep(o: PlayOptions, c: Controller, typed: Set<string>): Promise<void> {
+  const v = c.current;
+  if (v.isReading) {
+    await sleep(2500, o.signal);
+    return;
+  }
+  await sleep(1200, o.signal);
+  const quiz = v.step.checks.find((x) => x.type === 'answer');
+  if (quiz?.type === 'answer' && quiz.accept?.[0]) {
+    await typeOut(o, quiz.accept[0]);
+    typed.add(quiz.accept[0]);
+    await c.submit(quiz.accept[0], o.signal ? { signal: o.signal } : {});
+  } else {
+    for (const cmd of v.step.solution) {
+      if (o.signal?.aborted) return;
+      await typeOut(o, cmd);
+      typed.add(cmd);
+      await c.submit(cmd, o.signal ? { signal: o.signal } : {});
+      await sleep(400, o.signal);
+    }
+  }
+  // Whatever typing could not reach (a debrief, a random breakage's answer) the engine solves.
+  if (!c.stepPassed && !o.signal?.aborted) await c.solve();
+  await sleep(1200, o.signal);
 }
 
 /** Lines of a commands file: blank lines and `#` comments are skipped. */
@@ -136,21 +196,24 @@ export function readCommands(file: string): string[] {
 
 export async function playCommands(o: PlayOptions & { commands: string[]; echo?: boolean }): Promise<number> {
   const { from, to } = range(o.course, o);
-  const session = await openSession(o, from, false);
+  let detach = () => {};
+  const c = await openController(o, from, false, (ctl) => {
+    if (o.echo) detach = attachTranscript(ctl, { out: o.out, width: o.width ?? 80, stepText: false });
+  });
   let completedAll = false;
   let reported = false;
   const advance = async (): Promise<boolean> => {
-    if (same(session.pos, to)) {
+    if (same(c.pos, to)) {
       completedAll = true;
       return false;
     }
-    return session.next();
+    return c.next();
   };
   try {
     // Reading steps need no input: pass through them until a step that waits for state.
     const skipReading = async (): Promise<boolean> => {
-      while (session.current.isReading) {
-        o.out(`✓ ${stepLabel(session)} (${tu(o.lang, 'reading')})`);
+      while (c.current.isReading) {
+        o.out(`✓ ${stepLabel(c)} (${tu(o.lang, 'reading')})`);
         if (!(await advance())) return false;
       }
       return true;
@@ -158,23 +221,24 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
     let going = await skipReading();
     for (const line of o.commands) {
       if (!going || o.signal?.aborted) break;
-      if (o.echo) o.out(`$ ${line}`);
-      const r = await session.submit(line, { signal: o.signal });
-      if (r.run?.timedOut) o.out(`  ! ${tu(o.lang, 'cmd_timed_out')}`);
-      if (r.kind === 'answer' && !session.stepPassed) o.out(`  ${tu(o.lang, 'play_wrong_answer', { answer: line.trim() })}`);
-      if (session.stepPassed) {
-        o.out(`✓ ${stepLabel(session)}`);
+      const r = await c.submit(line, o.signal ? { signal: o.signal } : {});
+      if (!o.echo && r.run?.timedOut) o.out(`  ! ${tu(o.lang, 'cmd_timed_out')}`);
+      if (!o.echo && r.kind === 'answer' && !c.stepPassed) o.out(`  ${tu(o.lang, 'play_wrong_answer', { answer: line.trim() })}`);
+      if (c.stepPassed) {
+        o.out(`✓ ${stepLabel(c)}`);
         going = (await advance()) && (await skipReading());
       }
     }
-    if (!completedAll && going) {
-      o.out(`✗ ${stepLabel(session)}: ${failureReason(session)}`);
+    if (!completedAll && going && !o.signal?.aborted) {
+      o.out(`✗ ${stepLabel(c)}: ${failureReason(c)}`);
       reported = true;
     }
   } finally {
-    await session.close();
+    detach();
+    await c.close();
   }
   if (!completedAll && !reported) o.out(`✗ ${tu(o.lang, 'play_incomplete')}`);
   o.out(completedAll ? tu(o.lang, 'play_course_complete') : tu(o.lang, 'play_course_incomplete'));
+  if (o.signal?.aborted) return INTERRUPTED;
   return completedAll ? 0 : 1;
 }

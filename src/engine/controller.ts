@@ -1,0 +1,852 @@
+import { matchAnswer } from '../checks/answer.js';
+import { checkState, type CheckOutcome } from '../checks/checkState.js';
+import { evaluateChecks, type CheckResult } from '../checks/evaluate.js';
+import type { Check } from '../checks/schema.js';
+import type { Course, Lesson } from '../course/load.js';
+import {
+  flatSteps,
+  reduce,
+  resumePosition,
+  stepKey,
+  stepStates,
+  type Progress,
+  type ProgressEvent,
+  type StepPos,
+} from '../course/progress.js';
+import type { ProgressStore } from '../course/progressStore.js';
+import type { Step, StepText } from '../course/schema.js';
+import { stepText } from '../course/texts.js';
+import type { Lang } from '../i18n/lang.js';
+import { nsOf } from '../kernel/namespaces.js';
+import { SandboxError, type BootPhase, type Feature, type RunOptions, type RunResult, type Sandbox } from '../sandbox/types.js';
+import { describeError } from './errors.js';
+import type { CommandRun, CompletedHow, EngineEvent, Tone, UiMsg } from './events.js';
+import { goalOf } from './goal.js';
+import { nextHint, type RecognisedMistake } from './hints.js';
+import { classifyInput, type InputKind } from './input.js';
+import { initialView, reduceView, type EngineView } from './view.js';
+
+// The course engine: one learner, one sandbox, one current step. Every learner action is a
+// method; every change is an event on one stream, reduced to a view (view.ts). Actions run one
+// at a time in the order they were asked for (type-ahead is kept, never lost); Ctrl-C stops the
+// running one and drops what was waiting. No front end holds a course rule: hints, answers,
+// mistakes, evidence and completion are all decided here.
+export interface BuiltinContext {
+  sandbox: Sandbox;
+  lang: Lang;
+  course: Course;
+  /** columns of the screen the answer is shown on */
+  width: number;
+  signal?: AbortSignal;
+}
+/** A command the tutor itself understands, typed as `tutor NAME ...` (e.g. `tutor flow`). */
+export type Builtin = (args: readonly string[], ctx: BuiltinContext) => Promise<string>;
+
+export interface ControllerOptions {
+  course: Course;
+  makeSandbox: (o?: { onPhase?: (p: BootPhase) => void }) => Promise<Sandbox>;
+  store: ProgressStore;
+  lang: Lang;
+  unlockAll?: boolean;
+  builtins?: Record<string, Builtin>;
+  /** Random source for troubleshooting steps (tests pass a fixed one). */
+  random?: () => number;
+  /** Evaluate a step's checks as soon as it opens (the REPL shows the goal); `play --auto` skips it. */
+  evaluateOnEntry?: boolean;
+  /** Columns the front end shows command output in (for builtins that draw). */
+  width?: () => number;
+}
+
+export interface StepView {
+  pos: StepPos;
+  lesson: Lesson;
+  step: Step;
+  key: string;
+  isReading: boolean;
+  isQuiz: boolean;
+}
+
+export interface FastForwardProgress {
+  done: number;
+  total: number;
+  command: string;
+}
+
+export interface SubmitOutcome {
+  kind: InputKind;
+  run?: RunResult;
+  /** the step became complete with this input */
+  completed: boolean;
+}
+
+type Ping = Extract<Check, { type: 'ping' }>;
+
+/** Per-step state that lasts until the learner leaves the step. */
+interface StepState {
+  answered: string | undefined;
+  given: Set<string>;
+  picked: { id: string; answer: readonly string[] } | null;
+  /** the learner typed or solved something here: a state right on entry does not count by itself */
+  acted: boolean;
+  /** every state check held when the step opened */
+  heldOnEntry: boolean;
+  /** ICMP echo requests sent per namespace when the step opened, and by the engine's own pings since */
+  echoBase: Record<string, number>;
+  enginePings: Record<string, number>;
+  /** the state checks pass and the debrief question is asked */
+  debrief: boolean;
+  debriefAnswered: boolean;
+  /** the last solve could not repair the state: the next one restarts the step first */
+  offerRestart: boolean;
+  completed: boolean;
+}
+
+const freshStep = (): StepState => ({
+  answered: undefined,
+  given: new Set(),
+  picked: null,
+  acted: false,
+  heldOnEntry: false,
+  echoBase: {},
+  enginePings: {},
+  debrief: false,
+  debriefAnswered: false,
+  offerRestart: false,
+  completed: false,
+});
+
+const OUTPUT_FLUSH_MS = 50;
+
+/** Thrown inside an action when Ctrl-C stopped it; never reaches a caller. */
+class Stopped extends Error {}
+
+export class Controller {
+  readonly course: Course;
+  private langValue: Lang;
+  private unlockAll: boolean;
+  private sandbox: Sandbox | null = null;
+  private progress: Progress;
+  private posValue: StepPos;
+  private st: StepState = freshStep();
+  private lastChecks: CheckResult[] = [];
+  private viewValue: EngineView;
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private chain: Promise<unknown> = Promise.resolve();
+  /** bumped by Ctrl-C: actions queued before it are dropped */
+  private generation = 0;
+  private running: AbortController | null = null;
+  private queued: { id: number; line: string }[] = [];
+  private nextQueueId = 1;
+  private gateValue: number | null = null;
+  private closed = false;
+  private readonly opts: ControllerOptions;
+
+  constructor(opts: ControllerOptions) {
+    this.opts = opts;
+    this.course = opts.course;
+    this.langValue = opts.lang;
+    this.unlockAll = opts.unlockAll ?? false;
+    this.progress = opts.store.load();
+    this.posValue = resumePosition(this.course, this.progress);
+    this.viewValue = initialView({ lang: this.langValue, pos: this.posValue, key: this.current.key });
+  }
+
+  // ---- the event stream ----
+
+  /** Every event, in order. Returns the unsubscribe function. */
+  subscribe = (listener: (e: EngineEvent) => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The reduced view; the same object until the next event (for useSyncExternalStore). */
+  getView = (): EngineView => this.viewValue;
+
+  private emit(e: EngineEvent): void {
+    this.viewValue = reduceView(this.viewValue, e);
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch {
+        // a front end's listener must not break the engine
+      }
+    }
+  }
+
+  private note(key: UiMsg['key'], params?: UiMsg['params'], tone?: Tone): void {
+    this.emit({ type: 'note', msg: { key, ...(params ? { params } : {}) }, ...(tone ? { tone } : {}) });
+  }
+
+  // ---- reading state ----
+
+  get lang(): Lang {
+    return this.langValue;
+  }
+  get pos(): StepPos {
+    return this.posValue;
+  }
+  get current(): StepView {
+    return this.stepView(this.posValue);
+  }
+  stepView(pos: StepPos): StepView {
+    const lesson = this.course.lessons[pos.lesson]!;
+    const step = lesson.def.steps[pos.step]!;
+    return {
+      pos,
+      lesson,
+      step,
+      key: stepKey(lesson.id, step.id),
+      isReading: step.checks.length === 0,
+      isQuiz: step.checks.some((c) => c.type === 'answer'),
+    };
+  }
+  get text(): StepText {
+    return stepText(this.current.lesson, this.current.step.id, this.langValue);
+  }
+  get progressState(): Progress {
+    return this.progress;
+  }
+  get checks(): CheckResult[] {
+    return this.lastChecks;
+  }
+  get box(): Sandbox | null {
+    return this.sandbox;
+  }
+  get busy(): boolean {
+    return this.running !== null;
+  }
+  states() {
+    const st = stepStates(this.course, this.progress, this.posValue, this.unlockAll);
+    if (this.gateValue === null) return st;
+    return st.map((row, li) => (li > this.gateValue! ? row.map((s) => (s === 'current' ? s : 'locked')) : row));
+  }
+  isDone(key = this.current.key): boolean {
+    return this.progress.marks[key] !== undefined;
+  }
+  /** Kernel features the step needs and this sandbox lacks (e.g. ipip on a host without it). */
+  unavailable(view: StepView = this.current): Feature[] {
+    if (!this.sandbox) return [];
+    return view.step.requires.filter((f) => !this.sandbox!.info.features[f]);
+  }
+  /** All checks pass (a reading step always does). */
+  get checksPass(): boolean {
+    return this.current.isReading || (this.lastChecks.length > 0 && this.lastChecks.every((c) => c.ok));
+  }
+  /** The step is complete: its goal holds, by the learner's own doing, and its debrief is answered. */
+  get stepPassed(): boolean {
+    return this.current.isReading || this.st.completed;
+  }
+
+  // ---- running actions one at a time ----
+
+  private act<T>(fn: (signal: AbortSignal) => Promise<T>, fallback: T, queuedLine?: { id: number; line: string }): Promise<T> {
+    const gen = this.generation;
+    const p = this.chain.then(async (): Promise<T> => {
+      if (queuedLine) {
+        this.queued = this.queued.filter((q) => q.id !== queuedLine.id);
+        this.emit({ type: 'queue', lines: this.queued.map((q) => q.line) });
+      }
+      if (gen !== this.generation || this.closed) return fallback;
+      const ac = new AbortController();
+      this.running = ac;
+      try {
+        return await fn(ac.signal);
+      } catch (e) {
+        if (e instanceof Stopped) return fallback;
+        this.fail(e);
+        return fallback;
+      } finally {
+        this.running = null;
+        this.emit({ type: 'busy', busy: null });
+      }
+    });
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  /** A broken sandbox (or a bug) becomes a message and the session goes on. */
+  private fail(e: unknown): void {
+    if (e instanceof SandboxError) this.emit({ type: 'runtime-error', message: e.message, ...(e.fix ? { fix: e.fix } : {}) });
+    else this.emit({ type: 'runtime-error', message: describeError(e).text });
+  }
+
+  /** Ctrl-C: stop what runs, forget what was typed ahead. */
+  interrupt(): void {
+    this.generation++;
+    if (this.queued.length) {
+      this.queued = [];
+      this.emit({ type: 'queue', lines: [] });
+    }
+    this.running?.abort();
+  }
+
+  // ---- lifecycle ----
+
+  private dispatch(e: ProgressEvent): void {
+    this.progress = reduce(this.progress, e);
+    this.opts.store.save(this.progress);
+  }
+
+  /** Make the sandbox and bring it to the state the current step expects. */
+  start(onFF?: (p: FastForwardProgress) => void, external?: AbortSignal): Promise<void> {
+    return this.act(async (signal) => {
+      try {
+        await this.rebuild(this.posValue, anySignal(signal, external), onFF);
+      } catch (e) {
+        if (this.sandbox === null && !(e instanceof Stopped)) {
+          const d = describeError(e);
+          this.emit({
+            type: 'failed',
+            failure:
+              e instanceof SandboxError
+                ? { message: e.message, ...(e.fix ? { fix: e.fix } : {}), ...(e.log ? { log: e.log } : {}), code: 3 }
+                : { message: d.text, code: d.code },
+          });
+          return;
+        }
+        throw e;
+      }
+    }, undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.interrupt();
+    const sb = this.sandbox;
+    this.sandbox = null;
+    await sb?.close();
+    this.emit({ type: 'closed' });
+  }
+
+  private async closeSandbox(): Promise<void> {
+    const sb = this.sandbox;
+    this.sandbox = null;
+    await sb?.close();
+  }
+
+  /**
+   * Fresh sandbox, then replay every earlier step's solution ("fast-forward") so the learner
+   * lands in exactly the state `pos` expects. Stopped between steps, it lands on the first step
+   * not yet replayed; stopped inside a step, it rebuilds cleanly up to that step's start.
+   */
+  private async rebuild(pos: StepPos, signal: AbortSignal, onFF?: (p: FastForwardProgress) => void, stopped = false): Promise<void> {
+    await this.closeSandbox();
+    this.emit({ type: 'busy', busy: { kind: 'boot' } });
+    this.sandbox = await this.opts.makeSandbox({ onPhase: (p) => this.emit({ type: 'phase', phase: p.phase }) });
+    this.emit({ type: 'ready', backend: this.sandbox.info.backend });
+    const before = flatSteps(this.course).filter(
+      (s) => s.pos.lesson < pos.lesson || (s.pos.lesson === pos.lesson && s.pos.step < pos.step),
+    );
+    const total = before.reduce((n, s) => n + this.replayOf(s.pos).length, 0);
+    let done = 0;
+    let reached: StepPos = before[0]?.pos ?? pos;
+    const progress = (command: string) => {
+      const p = { done, total, command };
+      onFF?.(p);
+      this.emit({ type: 'busy', busy: { kind: 'ff', ...p } });
+    };
+    for (const [i, s] of before.entries()) {
+      const cmds = this.replayOf(s.pos);
+      if (signal.aborted) return this.moveTo(reached, 'stopped');
+      if (cmds.length > 0) {
+        progress(cmds[0]!);
+        // One round trip per step: each command still runs as typed (a failing one does not stop the rest).
+        await this.sandbox.run(cmds.join('\n'), { signal });
+        if (signal.aborted) {
+          // Part of this step ran and cannot be undone: the short way back to a consistent state.
+          return this.rebuild(s.pos, new AbortController().signal, onFF, true);
+        }
+        done += cmds.length;
+      }
+      reached = before[i + 1]?.pos ?? pos;
+    }
+    progress('');
+    await this.moveTo(pos, stopped ? 'stopped' : 'entered');
+  }
+
+  private replayOf(pos: StepPos): string[] {
+    const st = this.stepView(pos).step;
+    return [...st.setup, ...st.solution];
+  }
+
+  /** Enter a step: remember it, run its setup (and its random breakage), evaluate. */
+  private async moveTo(pos: StepPos, how: 'entered' | 'stopped'): Promise<void> {
+    this.posValue = pos;
+    const v = this.current;
+    this.dispatch({ type: 'moved', lesson: v.lesson.id, step: v.step.id });
+    this.st = freshStep();
+    this.lastChecks = [];
+    const unavailable = this.unavailable(v);
+    this.emit({ type: 'step-entered', pos, key: v.key, unavailable });
+    if (how === 'stopped') this.note('ui_ff_stopped', { step: this.text.title }, 'warn');
+    const sb = this.requireSandbox();
+    for (const cmd of v.step.setup) await sb.run(cmd);
+    if (v.step.breakOneOf.length > 0) {
+      const pick = v.step.breakOneOf[Math.floor((this.opts.random ?? Math.random)() * v.step.breakOneOf.length)]!;
+      this.st.picked = { id: pick.id, answer: pick.answer ?? [] };
+      for (const cmd of pick.commands) await sb.run(cmd);
+    }
+    if (!v.isReading && unavailable.length === 0 && this.opts.evaluateOnEntry !== false) await this.evaluate(true);
+  }
+
+  // ---- checks ----
+
+  /** Namespaces whose echo counters carry a learner's evidence: where a ping must get through (one that must fail is never sent). */
+  private pingNamespaces(step: Step): string[] {
+    return [...new Set(step.checks.filter((c): c is Ping => c.type === 'ping' && c.expect === 'success').map((c) => nsOf(c)))];
+  }
+
+  /** Evaluate the step's checks, recognise a declared mistake, decide completion; emit it all. */
+  private async evaluate(entry = false): Promise<CheckResult[]> {
+    const v = this.current;
+    const sb = this.requireSandbox();
+    const pingNs = this.pingNamespaces(v.step);
+    const signatures = v.step.mistakes.flatMap((m) => m.signature ?? []);
+    const outcome = await checkState(sb, v.step.checks, {
+      ...(this.st.answered !== undefined ? { answer: this.st.answered } : {}),
+      ...(this.st.picked ? { fromBreak: this.st.picked.answer } : {}),
+      ...(pingNs.length > 0 && (entry || this.st.heldOnEntry) ? { echoes: pingNs } : {}),
+      extra: signatures,
+    });
+    this.lastChecks = outcome.results;
+    const stateOk = outcome.results.filter((r) => r.check.type !== 'answer').every((r) => r.ok);
+    if (entry) {
+      this.st.heldOnEntry = outcome.results.some((r) => r.check.type !== 'answer') && stateOk;
+      this.st.echoBase = { ...outcome.snapshot.echoesSent };
+    }
+    this.countEnginePings(v.step, outcome);
+    const mistake = outcome.results.some((r) => !r.ok) ? this.recognise(v, outcome) : null;
+    this.decide(v, outcome, stateOk);
+    this.emit({
+      type: 'checks',
+      results: outcome.results,
+      goal: goalOf(v.step, outcome.results),
+      passed: this.st.completed,
+      mistake,
+      debrief: this.st.debrief && !this.st.completed,
+    });
+    return outcome.results;
+  }
+
+  private countEnginePings(step: Step, o: CheckOutcome): void {
+    for (const c of step.checks) {
+      if (c.type !== 'ping' || c.expect !== 'success') continue;
+      const p = o.snapshot.pings[`${nsOf(c)}|${c.to}|${c.size ?? ''}|${c.dontFragment ? 'df' : ''}`];
+      if (p && !p.predicted) this.st.enginePings[nsOf(c)] = (this.st.enginePings[nsOf(c)] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * A goal that already held on entry counts only with the learner's own evidence from the
+   * kernel: their pings grew the namespace's ICMP echo counter by more than the engine's did.
+   */
+  private learnerEvidence(step: Step, o: CheckOutcome): boolean {
+    if (!this.st.heldOnEntry) return true;
+    const pingNs = this.pingNamespaces(step);
+    if (pingNs.length === 0) return this.st.acted;
+    return pingNs.every((ns) => {
+      const now = o.snapshot.echoesSent[ns];
+      const base = this.st.echoBase[ns];
+      if (now === undefined || base === undefined) return this.st.acted;
+      // The counters were read before this evaluation's own pings went out.
+      const engine = (this.st.enginePings[ns] ?? 0) - this.pingsThisRound(step, o, ns);
+      return now - base > engine;
+    });
+  }
+
+  private pingsThisRound(step: Step, o: CheckOutcome, ns: string): number {
+    return step.checks.filter(
+      (c) =>
+        c.type === 'ping' &&
+        nsOf(c) === ns &&
+        o.snapshot.pings[`${ns}|${c.to}|${c.size ?? ''}|${c.dontFragment ? 'df' : ''}`]?.predicted !== true,
+    ).length;
+  }
+
+  private decide(v: StepView, o: CheckOutcome, stateOk: boolean): void {
+    if (this.st.completed) return;
+    const allOk = o.results.every((r) => r.ok);
+    if (!allOk || !this.st.acted || !this.learnerEvidence(v.step, o)) return;
+    if (v.step.debrief && !this.st.debriefAnswered) {
+      if (stateOk && !this.st.debrief) {
+        this.st.debrief = true;
+        this.note('ui_debrief_ask', { question: this.text.debrief ?? '' }, 'hint');
+      }
+      return;
+    }
+    this.complete(v, 'done');
+  }
+
+  private complete(v: StepView, how: CompletedHow): void {
+    if (this.st.completed) return;
+    this.st.completed = true;
+    if (how === 'skipped') this.dispatch({ type: 'skipped', key: v.key });
+    else this.dispatch({ type: 'completed', key: v.key });
+    this.emit({ type: 'completed', key: v.key, pos: v.pos, how });
+    if (v.pos.step === v.lesson.def.steps.length - 1) this.emit({ type: 'lesson-done', lesson: v.pos.lesson });
+  }
+
+  /** The first declared mistake whose signature holds in this state. */
+  private recognise(v: StepView, o: CheckOutcome): RecognisedMistake | null {
+    for (const m of v.step.mistakes) {
+      if (!m.signature || !m.repair) continue;
+      if (evaluateChecks(m.signature, o.snapshot, undefined, undefined, o.paths).every((r) => r.ok)) {
+        const text = this.text.mistakes[m.id];
+        if (text) return { id: m.id, text, repair: m.repair };
+      }
+    }
+    return null;
+  }
+
+  /** Evaluate the current step's checks now (the benchmark's measure; front ends never need it). */
+  check(): Promise<CheckResult[]> {
+    return this.act(() => this.evaluate(), []);
+  }
+
+  // ---- the learner's actions ----
+
+  /** What the learner typed at the prompt; queued behind whatever is running. */
+  submit(input: string, opts: Pick<RunOptions, 'signal' | 'timeoutMs' | 'maxOutputBytes'> = {}): Promise<SubmitOutcome> {
+    const entry = { id: this.nextQueueId++, line: input };
+    if (this.running || this.queued.length) {
+      this.queued.push(entry);
+      this.emit({ type: 'queue', lines: this.queued.map((q) => q.line) });
+    }
+    const limits = {
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
+    };
+    return this.act((signal) => this.doSubmit(input, anySignal(signal, opts.signal), limits), { kind: 'empty', completed: false }, entry);
+  }
+
+  private async doSubmit(
+    input: string,
+    signal: AbortSignal,
+    limits: Pick<RunOptions, 'timeoutMs' | 'maxOutputBytes'> = {},
+  ): Promise<SubmitOutcome> {
+    const v = this.current;
+    const wasDone = this.st.completed;
+    const quizAccepts = this.activeAnswers(v);
+    const kind = await classifyInput(input, {
+      accepts: quizAccepts,
+      isCommand: (word) => this.isCommandWord(word),
+    });
+    if (kind === 'empty') {
+      await this.doEnter(signal);
+      return { kind, completed: false };
+    }
+    this.st.acted = true;
+    if (kind === 'answer') return this.answer(v, input.trim());
+    if (kind === 'builtin') {
+      const output = await this.runBuiltin(input, signal);
+      this.emit({
+        type: 'command',
+        run: { command: input, output, exitCode: 0, interrupted: signal.aborted, timedOut: false, truncated: false, byTutor: false },
+      });
+      if (!v.isReading && !this.st.completed) await this.evaluate();
+      return { kind, completed: !wasDone && this.st.completed };
+    }
+    return this.runLine(input, signal, wasDone, limits);
+  }
+
+  private async runLine(
+    input: string,
+    signal: AbortSignal,
+    wasDone: boolean,
+    limits: Pick<RunOptions, 'timeoutMs' | 'maxOutputBytes'>,
+  ): Promise<SubmitOutcome> {
+    const v = this.current;
+    const run = await this.runCommand(input, signal, false, limits);
+    if (!v.isReading && !this.st.completed) await this.evaluate();
+    return { kind: 'command', run, completed: !wasDone && this.st.completed };
+  }
+
+  /** The answers the prompt takes now: the quiz's, or the debrief's once the checks pass. */
+  private activeAnswers(v: StepView): readonly string[] | null {
+    const quiz = v.step.checks.find((c) => c.type === 'answer');
+    if (quiz?.type === 'answer') return quiz.fromBreak ? (this.st.picked?.answer ?? []) : (quiz.accept ?? []);
+    if (this.st.debrief && !this.st.completed && v.step.debrief) {
+      const d = v.step.debrief;
+      return d.fromBreak ? (this.st.picked?.answer ?? []) : (d.accept ?? []);
+    }
+    return null;
+  }
+
+  private async answer(v: StepView, text: string): Promise<SubmitOutcome> {
+    const wasDone = this.st.completed;
+    if (this.st.debrief && v.step.debrief) {
+      const ok = matchAnswer(text, this.activeAnswers(v) ?? []) !== undefined;
+      this.emit({ type: 'answered', answer: text, ok });
+      if (ok) {
+        this.st.debriefAnswered = true;
+        const broke = this.st.picked ? this.text.breaks[this.st.picked.id] : undefined;
+        if (broke) this.note('ui_plain', { text: broke }, 'ok');
+        this.complete(v, 'done');
+      } else this.giveHint(true);
+      return { kind: 'answer', completed: !wasDone && this.st.completed };
+    }
+    const ok = matchAnswer(text, this.activeAnswers(v) ?? []) !== undefined;
+    this.emit({ type: 'answered', answer: text, ok });
+    this.st.answered = text;
+    await this.evaluate();
+    // A wrong answer must not stay recorded as the step's answer; it earns the next hint.
+    if (!ok) {
+      this.st.answered = undefined;
+      this.giveHint(true);
+    }
+    return { kind: 'answer', completed: !wasDone && this.st.completed };
+  }
+
+  private async isCommandWord(word: string): Promise<boolean> {
+    const sb = this.sandbox;
+    if (!sb) return false;
+    const [r] = await sb.query([['bash', '-c', 'type -t -- "$1" >/dev/null 2>&1', '_', word]], { timeoutMs: 5000 });
+    return r?.exitCode === 0;
+  }
+
+  private async runCommand(
+    command: string,
+    signal: AbortSignal,
+    byTutor: boolean,
+    limits: Pick<RunOptions, 'timeoutMs' | 'maxOutputBytes'> = {},
+  ): Promise<RunResult> {
+    this.emit({ type: 'busy', busy: { kind: byTutor ? 'solve' : 'run', command, output: '' } });
+    let pending = '';
+    let timer: NodeJS.Timeout | null = null;
+    const flush = () => {
+      timer = null;
+      if (pending) this.emit({ type: 'output', chunk: pending });
+      pending = '';
+    };
+    const opts: RunOptions = {
+      ...limits,
+      signal,
+      onOutput: (chunk) => {
+        pending += chunk;
+        timer ??= setTimeout(flush, OUTPUT_FLUSH_MS);
+      },
+    };
+    const run = await this.requireSandbox().run(command, opts);
+    if (timer) clearTimeout(timer);
+    flush();
+    const item: CommandRun = {
+      command,
+      output: run.stdout + run.stderr,
+      exitCode: run.exitCode,
+      interrupted: run.interrupted,
+      timedOut: run.timedOut,
+      truncated: run.truncated,
+      byTutor,
+    };
+    this.emit({ type: 'command', run: item });
+    return run;
+  }
+
+  private async runBuiltin(input: string, signal: AbortSignal): Promise<string> {
+    const [, name = 'help', ...args] = input.trim().split(/\s+/);
+    const builtins = this.opts.builtins ?? {};
+    const fn = builtins[name];
+    if (!fn) return `tutor: unknown command "${name}". Known: ${Object.keys(builtins).join(', ') || '(none)'}`;
+    this.emit({ type: 'busy', busy: { kind: 'run', command: input, output: '' } });
+    return fn(args, {
+      sandbox: this.requireSandbox(),
+      lang: this.langValue,
+      course: this.course,
+      width: this.opts.width?.() ?? 80,
+      signal,
+    });
+  }
+
+  /** Enter on an empty line: the next step once this one is done. */
+  enter(): Promise<void> {
+    return this.act((signal) => this.doEnter(signal), undefined);
+  }
+
+  private async doEnter(_signal: AbortSignal): Promise<void> {
+    if (this.viewValue.courseDone) return;
+    const v = this.current;
+    if (v.isReading || this.st.completed) {
+      await this.doNext();
+      return;
+    }
+    if (this.unavailable().length > 0) this.note('ui_unavailable_enter', undefined, 'warn');
+    else if (this.st.debrief) this.note('ui_debrief_ask', { question: this.text.debrief ?? '' }, 'hint');
+  }
+
+  /** The next graduated hint (hints.ts). */
+  hint(): Promise<void> {
+    return this.act(async () => {
+      if (this.current.isReading) return this.note('ui_nothing_to_solve', undefined, 'dim');
+      this.giveHint(false);
+    }, undefined);
+  }
+
+  private giveHint(afterWrongAnswer: boolean): void {
+    const v = this.current;
+    const quiz = v.isQuiz || this.st.debrief;
+    const mistake = this.viewValue.mistake;
+    const text = this.text;
+    const step: Step =
+      this.st.debrief && v.step.debrief
+        ? { ...v.step, checks: [{ ...v.step.debrief, id: v.step.debrief.id ?? 'debrief' }], solution: [] }
+        : v.step;
+    const h = nextHint({ step, text, checks: this.lastChecks, mistake, given: this.st.given });
+    if (!h) {
+      if (!afterWrongAnswer) this.emit({ type: 'no-hints', quiz });
+      return;
+    }
+    this.st.given.add(h.hint.key);
+    this.dispatch({ type: 'hint', key: v.key });
+    this.emit({ type: 'hint', ...h });
+  }
+
+  /** Run the step's solution for the learner ("solve"). */
+  solve(onCommand?: (cmd: string) => void): Promise<SubmitOutcome> {
+    return this.act((signal) => this.doSolve(signal, onCommand), { kind: 'command', completed: false });
+  }
+
+  private async doSolve(signal: AbortSignal, onCommand?: (cmd: string) => void): Promise<SubmitOutcome> {
+    const v = this.current;
+    if (v.isReading) {
+      this.note('ui_nothing_to_solve', undefined, 'dim');
+      return { kind: 'command', completed: false };
+    }
+    if (this.st.completed) {
+      this.note('ui_already_done', undefined, 'ok');
+      return { kind: 'command', completed: false };
+    }
+    if (this.st.offerRestart) {
+      // The state was beyond what the solution can repair: start the step afresh, then solve.
+      await this.rebuild(this.posValue, signal);
+      this.note('ui_restarted', { title: this.text.title }, 'warn');
+      return this.doSolve(signal, onCommand);
+    }
+    this.st.acted = true;
+    let last: RunResult | undefined;
+    // A recognised mistake is undone first: the solution alone often cannot repair it (File exists).
+    const mistake = this.viewValue.mistake;
+    if (mistake) {
+      for (const cmd of mistake.repair) {
+        onCommand?.(cmd);
+        last = await this.runCommand(cmd, signal, true);
+        if (signal.aborted) throw new Stopped();
+      }
+      await this.evaluate();
+      if (this.st.completed) return { kind: 'command', run: last, completed: true };
+    }
+    for (const cmd of v.step.solution) {
+      onCommand?.(cmd);
+      last = await this.runCommand(cmd, signal, true);
+      if (signal.aborted) throw new Stopped();
+    }
+    const quiz = v.step.checks.find((c) => c.type === 'answer');
+    const accepted = quiz?.type === 'answer' ? (quiz.fromBreak ? this.st.picked?.answer : quiz.accept) : undefined;
+    if (accepted?.[0]) {
+      this.st.answered = accepted[0];
+      this.emit({ type: 'answered', answer: accepted[0], ok: true });
+    }
+    await this.evaluate();
+    if (!this.st.completed && this.st.debrief && v.step.debrief) {
+      const d = v.step.debrief;
+      const a = d.fromBreak ? this.st.picked?.answer[0] : d.accept?.[0];
+      if (a) await this.answer(v, a);
+    }
+    if (!this.st.completed && this.checksPass) this.complete(v, 'solved');
+    if (!this.st.completed) {
+      this.st.offerRestart = true;
+      this.note('ui_solve_cannot_repair', undefined, 'warn');
+    }
+    return { kind: 'command', ...(last ? { run: last } : {}), completed: this.st.completed };
+  }
+
+  /** Move on after the step passed (or a reading step was read). Resolves false at the end. */
+  next(): Promise<boolean> {
+    return this.act(() => this.doNext(), false);
+  }
+
+  private async doNext(): Promise<boolean> {
+    const v = this.current;
+    if (v.isReading && !this.st.completed) this.complete(v, 'done');
+    const flat = flatSteps(this.course);
+    const i = flat.findIndex((s) => s.key === v.key);
+    const nxt = flat[i + 1];
+    if (!nxt) {
+      this.emit({ type: 'course-done' });
+      return false;
+    }
+    if (this.gateValue !== null && nxt.pos.lesson > this.gateValue && !this.unlockAll) {
+      this.note('ui_gate_held', { lesson: this.gateValue + 1 }, 'warn');
+      return false;
+    }
+    await this.moveTo(nxt.pos, 'entered');
+    return true;
+  }
+
+  /** Give up on a step: mark it skipped, replay its solution, move on. */
+  skip(onCommand?: (cmd: string) => void): Promise<boolean> {
+    return this.act(async (signal) => {
+      const v = this.current;
+      const title = this.text.title;
+      for (const cmd of v.step.solution) {
+        onCommand?.(cmd);
+        await this.runCommand(cmd, signal, true);
+      }
+      if (this.progress.marks[v.key] !== 'done') this.complete(v, 'skipped');
+      this.note('ui_skipped', { title }, 'warn');
+      return this.doNext();
+    }, false);
+  }
+
+  canJump(pos: StepPos): boolean {
+    const st = this.states()[pos.lesson]?.[pos.step];
+    return st !== undefined && st !== 'locked';
+  }
+
+  /** Jump to any unlocked step; the sandbox is rebuilt to that step's starting state. */
+  jump(pos: StepPos, onFF?: (p: FastForwardProgress) => void, external?: AbortSignal): Promise<boolean> {
+    return this.act(async (signal) => {
+      if (!this.canJump(pos)) {
+        this.note('ui_menu_locked', undefined, 'warn');
+        return false;
+      }
+      await this.rebuild(pos, anySignal(signal, external), onFF);
+      return true;
+    }, false);
+  }
+
+  /** Undo a step gone wrong: rebuild the sandbox to this step's starting state. */
+  restart(onFF?: (p: FastForwardProgress) => void, external?: AbortSignal): Promise<void> {
+    return this.act(async (signal) => {
+      await this.rebuild(this.posValue, anySignal(signal, external), onFF);
+      this.note('ui_restarted', { title: this.text.title }, 'warn');
+    }, undefined);
+  }
+
+  setLang(lang: Lang): void {
+    if (lang === this.langValue) return;
+    this.langValue = lang;
+    this.emit({ type: 'lang', lang });
+  }
+
+  // ---- the classroom ----
+
+  /** The furthest lesson (index) the class may open, or null for none. */
+  setGate(lesson: number | null): void {
+    this.gateValue = lesson;
+    this.emit({ type: 'gate', lesson });
+  }
+
+  broadcast(text: string): void {
+    this.emit({ type: 'broadcast', text });
+  }
+
+  private requireSandbox(): Sandbox {
+    if (!this.sandbox) throw new SandboxError('The sandbox is not running.', 'Restart the step to rebuild it.');
+    return this.sandbox;
+  }
+}
+
+/** A signal that aborts when either does. */
+function anySignal(a: AbortSignal, b?: AbortSignal): AbortSignal {
+  return b ? AbortSignal.any([a, b]) : a;
+}
