@@ -1,17 +1,22 @@
-import { SANDBOX_PATH } from '../defaults.js';
+import { HOST_DIR_INSIDE, SANDBOX_PATH } from '../defaults.js';
 import { shimInstallScript } from '../shims.js';
 
 // Pure argv building for the host backend, kept apart from process handling so it is testable.
 //
 // The holder is the sandbox: pid 1 of a new user+net+mount+pid namespace. It prepares a
-// private /run (so `ip netns add` has a /run/netns of its own), /tmp and /root, installs the
-// shims, then blocks reading its stdin. When the tutor dies its end of that pipe closes, the
+// private /run (so `ip netns add` has a /run/netns of its own), /tmp and /root, binds the
+// sandbox's host directory at HOST_DIR_INSIDE, installs the shims, then blocks reading its stdin. When the tutor dies its end of that pipe closes, the
 // holder exits, and the kernel kills everything left in the pid namespace: nothing survives.
-export function holderSetupScript(extraShims: Record<string, string> = {}): string {
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+export function holderSetupScript(extraShims: Record<string, string> = {}, hostDir?: string): string {
   return [
     'set -e',
+    // The host directory may live under /tmp: bind it before the private /tmp hides it.
+    ...(hostDir ? [`HOST_DIR=${q(hostDir)}`] : []),
     'mount -t tmpfs -o mode=755 tmpfs /run',
     'mkdir -p /run/netns',
+    ...(hostDir ? [`mkdir -p ${HOST_DIR_INSIDE}`, `mount --bind "$HOST_DIR" ${HOST_DIR_INSIDE}`] : []),
     'mount -t tmpfs -o mode=1777 tmpfs /tmp',
     'mount -t tmpfs -o mode=700 tmpfs /root',
     shimInstallScript(extraShims),

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { release } from 'node:os';
-import { resolveSandboxUser } from '../identity.js';
+import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { runLimited } from '../process.js';
+import { startReaper } from '../reaper.js';
 import {
   SandboxError,
   type Features,
@@ -20,6 +22,18 @@ import { enterArgv, holderArgv, holderSetupScript, sandboxEnv } from './hostArgs
 const READY_MARK = 'IPIP_TUTOR_READY';
 const BOOT_TIMEOUT_MS = 10_000;
 
+/** The host backend's sandbox, with what only it has. */
+export interface HostSandbox extends Sandbox {
+  /**
+   * A private directory on the host, made for this sandbox and removed with it (also after a
+   * `kill -9` of the tutor). Inside the sandbox it is HOST_DIR_INSIDE (/run/ipip-tutor/host),
+   * read-write and owned by in-sandbox root; on the host it is owned by the sandbox user.
+   * Whatever the learner can do inside can be put here (symlinks to host files included):
+   * host-side readers must not follow links out of it, and run as the sandbox user.
+   */
+  readonly hostDir: string;
+}
+
 export interface HostSandboxOptions extends SandboxOptions {
   /** Extra shims (name -> script) installed on the sandbox PATH, e.g. tcpdump. */
   shims?: Record<string, string>;
@@ -36,10 +50,33 @@ function firstChild(pid: number): number | undefined {
   }
 }
 
-export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<Sandbox> {
+/** The sandbox's private host directory: named after the tutor's pid (leftovers are attributable), owned by the sandbox user. */
+function makeHostDir(user: SandboxUser): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `ipip-tutor-${process.pid}-host-`));
+  if (user.dropPrefix.length > 0) chownSync(dir, user.uid, user.gid);
+  return dir;
+}
+
+export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<HostSandbox> {
   const user = resolveSandboxUser();
   opts.onPhase?.({ phase: 'creating namespaces' });
-  const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims));
+  const hostDir = makeHostDir(user);
+  // Removes the directory if the tutor dies without closing (the holder's death needs no help).
+  const reaper = startReaper({ processGroups: [], paths: [hostDir] });
+  const removeHostDir = () => {
+    rmSync(hostDir, { recursive: true, force: true });
+    reaper.release();
+  };
+  try {
+    return await startHolder(opts, user, hostDir, removeHostDir);
+  } catch (e) {
+    removeHostDir();
+    throw e;
+  }
+}
+
+async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir: string, removeHostDir: () => void): Promise<HostSandbox> {
+  const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims, hostDir));
   const holder = spawn(cmd!, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: sandboxEnv(),
@@ -120,6 +157,7 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
 
   return {
     info,
+    hostDir,
     run: (commandLine, o) => exec(['bash', '-c', commandLine], o),
     async query(commands, o) {
       if (commands.length === 0) return [];
@@ -132,12 +170,14 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
       return parseBatch(r.stdout, commands.length, boundary, r.durationMs);
     },
     async close() {
-      if (dead) return;
-      holder.ref(); // keep Node alive until the sandbox is really gone
-      holder.stdin.end();
-      const t = setTimeout(() => holder.kill('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(t);
+      if (!dead) {
+        holder.ref(); // keep Node alive until the sandbox is really gone
+        holder.stdin.end();
+        const t = setTimeout(() => holder.kill('SIGKILL'), 2000);
+        await exited;
+        clearTimeout(t);
+      }
+      removeHostDir();
     },
   };
 }
