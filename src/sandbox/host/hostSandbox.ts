@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import path from 'node:path';
+import { homesToHide, LIMITS, tutorPaths } from '../confine.js';
 import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { runLimited } from '../process.js';
 import { startReaper } from '../reaper.js';
@@ -15,7 +16,8 @@ import {
   type SandboxOptions,
 } from '../types.js';
 import { batchScript, newBoundary, parseBatch } from './batch.js';
-import { enterArgv, holderArgv, holderSetupScript, sandboxEnv } from './hostArgs.js';
+import { fullNote, killAllBut, sandboxFull } from './sweep.js';
+import { enterArgv, holderArgv, holderSetupScript, hostBoundary, sandboxEnv } from './hostArgs.js';
 
 // The `host` backend: a fresh user + network + mount + pid namespace on the learner's own
 // kernel, owned by the learner's uid. Its own network namespace is the article's root namespace.
@@ -50,6 +52,30 @@ function firstChild(pid: number): number | undefined {
   }
 }
 
+/** Pid namespaces a process is nested in (1 = the host's), from the NSpid line of its status. */
+function pidDepth(pid: number): number {
+  try {
+    return (
+      /^NSpid:\s*(.*)$/m
+        .exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+        ?.trim()
+        .split(/\s+/).length ?? 0
+    );
+  } catch {
+    return 0;
+  }
+}
+
+/** The holder: the first descendant of `pid` in a pid namespace nested `depth` deep (bwrap's, then the inner one). */
+function holderOf(pid: number, depth = 3): number | undefined {
+  let p: number | undefined = pid;
+  for (let i = 0; i < 6 && p !== undefined; i++) {
+    if (pidDepth(p) >= depth) return p;
+    p = firstChild(p);
+  }
+  return undefined;
+}
+
 /** The sandbox's private host directory: named after the tutor's pid (leftovers are attributable), owned by the sandbox user. */
 function makeHostDir(user: SandboxUser): string {
   const dir = mkdtempSync(path.join(tmpdir(), `ipip-tutor-${process.pid}-host-`));
@@ -76,7 +102,8 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
 }
 
 async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir: string, removeHostDir: () => void): Promise<HostSandbox> {
-  const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims, hostDir));
+  const plan = hostBoundary({ hide: homesToHide(user), expose: tutorPaths(), hostDir });
+  const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims), plan);
   const holder = spawn(cmd!, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: sandboxEnv(),
@@ -122,10 +149,10 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
     });
   });
 
-  // Wait for the holder (pid 1 inside) to be visible as unshare's child.
+  // Wait for the holder (pid 1 inside) to be visible below bwrap.
   let holderPid: number | undefined;
   for (let i = 0; i < 100 && holderPid === undefined; i++) {
-    holderPid = firstChild(holder.pid!);
+    holderPid = holderOf(holder.pid!);
     if (holderPid === undefined) await new Promise((r) => setTimeout(r, 5));
   }
   if (holderPid === undefined) {
@@ -139,9 +166,16 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
 
   const env = sandboxEnv();
   const pid = holderPid;
-  const exec = (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {
+  const enter = (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {
     if (dead) return Promise.reject(new SandboxError('The sandbox has ended; restart the tutor.'));
-    return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/' }, o);
+    return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/', oomScoreAdj: LIMITS.oomScoreAdj }, o);
+  };
+  const exec = async (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {
+    const r = await enter(argv, o);
+    if (!sandboxFull(r)) return r;
+    killAllBut(pid);
+    const again = await enter(argv, o);
+    return { ...again, stderr: fullNote() + again.stderr };
   };
 
   const probe = async (mode: string) =>
