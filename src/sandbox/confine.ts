@@ -42,6 +42,7 @@ export interface Tmpfs {
 export interface Bind {
   src: string;
   dest: string;
+  readOnly?: boolean;
 }
 
 export interface BoundaryPlan {
@@ -53,8 +54,10 @@ export interface BoundaryPlan {
   hide: readonly string[];
   /** Host paths put back read-only inside hidden directories (node, the tutor's own files). */
   expose: readonly string[];
-  /** Host directories bound read-write (the sandbox's own private directories). */
+  /** Host directories bound in (the sandbox's own private directories), read-write unless said. */
   binds: readonly Bind[];
+  /** Sized tmpfs mounts placed on top of the binds (a writable corner of a read-only bind). */
+  overlays?: readonly Tmpfs[];
 }
 
 const under = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
@@ -67,7 +70,8 @@ export function bwrapArgv(plan: BoundaryPlan): string[] {
   const hide = plan.hide.filter((h) => !plan.tmpfs.some((t) => under(h, t.path)));
   for (const h of hide) a.push('--perms', '0755', '--tmpfs', h);
   for (const e of plan.expose) if (hide.some((h) => under(e, h))) a.push('--ro-bind', e, e);
-  for (const b of plan.binds) a.push('--bind', b.src, b.dest);
+  for (const b of plan.binds) a.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
+  for (const t of plan.overlays ?? []) a.push('--perms', t.mode, '--size', String(t.bytes), '--tmpfs', t.path);
   // Last, when every mount point exists: the minimal /dev and the hiding tmpfs become read-only.
   for (const d of ['/dev', ...hide]) a.push('--remount-ro', d);
   a.push('--');
