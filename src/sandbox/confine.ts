@@ -78,6 +78,11 @@ export function bwrapArgv(plan: BoundaryPlan): string[] {
   return a;
 }
 
+/** choom and prlimit before the UML kernel, inside its boundary: its OOM preference and task limit. */
+export function limitedKernelPrefix(): string[] {
+  return ['choom', '-n', String(LIMITS.oomScoreAdj), '--', 'prlimit', `--nproc=${LIMITS.tasks}`, '--'];
+}
+
 /** The homes a learner's files live in: hidden from every sandbox. */
 export function homesToHide(user: SandboxUser, env: NodeJS.ProcessEnv = process.env): string[] {
   const homes = new Set(['/home', '/root']);

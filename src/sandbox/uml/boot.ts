@@ -3,13 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bwrapArgv, homesToHide, LIMITS, tutorPaths, type BoundaryPlan } from '../confine.js';
+import { bwrapArgv, homesToHide, limitedKernelPrefix, tutorPaths, type BoundaryPlan } from '../confine.js';
 import type { SandboxUser } from '../identity.js';
 import { SHIMS } from '../shims.js';
 import { SandboxError } from '../types.js';
 import { agentSource } from './agent.js';
 import { guestFiles, kernelArgs, type BootPlan } from './bootPlan.js';
-import { hostLibDirs, UML_INSTALL_FIX } from './kernelLookup.js';
+import { UML_INSTALL_FIX } from '../packages.js';
+import { hostLibDirs } from './kernelLookup.js';
 
 // Starting a UML guest: a private boot directory (init, fstabs, agent) readable by the sandbox
 // user, then the kernel as that user inside its boundary (bwrap) in its own process group, with
@@ -81,7 +82,7 @@ function nnpInit(plan: BootPlan): string {
 /** Inside the boundary: the task limit and the OOM preference, then the kernel (its init wrapped, see NNP_INIT). */
 export function kernelCommand(kernel: string, plan: BootPlan): string[] {
   const args = kernelArgs(plan).map((a) => (a.startsWith('init=') ? `init=${path.join(plan.bootDir, NNP_INIT)}` : a));
-  return ['choom', '-n', String(LIMITS.oomScoreAdj), '--', 'prlimit', `--nproc=${LIMITS.tasks}`, '--', kernel, ...args];
+  return [...limitedKernelPrefix(), kernel, ...args];
 }
 
 export async function spawnKernel(kernel: string, plan: BootPlan, user: SandboxUser): Promise<ChildProcess> {

@@ -13,7 +13,8 @@ import { prepareBootDir, spawnKernel } from './boot.js';
 import { DEFAULT_UML_MEM_MIB, LineRing, PHASE_MARKER, UML_BOOT_TIMEOUT_MS } from './bootPlan.js';
 import { AgentChannel } from './channel.js';
 import { batchCommand, parseBatchOutput, planQuery, type QueryPlan } from './ipBatch.js';
-import { resolveKernel, UML_INSTALL_FIX } from './kernelLookup.js';
+import { UML_INSTALL_FIX } from '../packages.js';
+import { resolveKernel } from './kernelLookup.js';
 
 export class UmlSandbox implements Sandbox {
   info!: SandboxInfo;
