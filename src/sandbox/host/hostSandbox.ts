@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,10 +104,14 @@ export async function createHostSandbox(opts: HostSandboxOptions = {}): Promise<
 async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir: string, removeHostDir: () => void): Promise<HostSandbox> {
   const plan = hostBoundary({ hide: homesToHide(user), expose: tutorPaths(), hostDir });
   const [cmd, ...args] = holderArgv(user.dropPrefix, holderSetupScript(opts.shims), plan);
-  const holder = spawn(cmd!, args, {
+  const holder = execa(cmd!, args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: sandboxEnv(),
+    extendEnv: false,
     cwd: '/',
+    cleanup: false, // it ends when our end of its stdin closes (see hostArgs.ts)
+    reject: false,
+    buffer: false,
   });
   // The pipe only signals our death to the holder; it must not keep Node alive.
   holder.stdin.on('error', () => {});

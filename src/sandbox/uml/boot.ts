@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,6 @@ import { SHIMS } from '../shims.js';
 import { SandboxError } from '../types.js';
 import { agentSource } from './agent.js';
 import { guestFiles, kernelArgs, type BootPlan } from './bootPlan.js';
-import { UML_INSTALL_FIX } from '../packages.js';
 import { hostLibDirs } from './kernelLookup.js';
 
 // Starting a UML guest: a private boot directory (init, fstabs, agent) readable by the sandbox
@@ -85,23 +85,27 @@ export function kernelCommand(kernel: string, plan: BootPlan): string[] {
   return [...limitedKernelPrefix(), kernel, ...args];
 }
 
-export async function spawnKernel(kernel: string, plan: BootPlan, user: SandboxUser): Promise<ChildProcess> {
+/**
+ * Starts the kernel and returns its process at once. (Not async: execa's process is also a
+ * promise of its end, which an async function would wait for.) A kernel that cannot start at
+ * all shows as an `error` event, as with any ChildProcess.
+ */
+export function spawnKernel(kernel: string, plan: BootPlan, user: SandboxUser): ChildProcess {
   const boundary = umlBoundary(plan, { hide: homesToHide(user), expose: [...tutorPaths(), kernel] });
   const argv = [...user.dropPrefix, ...bwrapArgv(boundary), ...kernelCommand(kernel, plan)];
-  try {
-    return spawn(argv[0]!, argv.slice(1), {
-      detached: true, // own process group: the reaper kills the kernel and every guest address-space process at once
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      cwd: plan.bootDir,
-      env: {
-        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-        HOME: plan.bootDir, // nothing may land in the real ~/.uml
-        // No TMPDIR: UML then maps its memory from an unnamed (O_TMPFILE) file in /dev/shm.
-        LANG: 'C.UTF-8',
-      },
-    });
-  } catch (e) {
-    await fsp.rm(plan.bootDir, { recursive: true, force: true });
-    throw new SandboxError(`Could not start ${kernel}: ${(e as Error).message}`, UML_INSTALL_FIX);
-  }
+  return execa(argv[0]!, argv.slice(1), {
+    detached: true, // own process group: the reaper kills the kernel and every guest address-space process at once
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    cwd: plan.bootDir,
+    cleanup: false, // the reaper and close() end it, as a process group
+    reject: false,
+    buffer: false,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: plan.bootDir, // nothing may land in the real ~/.uml
+      // No TMPDIR: UML then maps its memory from an unnamed (O_TMPFILE) file in /dev/shm.
+      LANG: 'C.UTF-8',
+    },
+  }) as unknown as ChildProcess;
 }

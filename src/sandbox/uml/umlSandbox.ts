@@ -60,7 +60,7 @@ export class UmlSandbox implements Sandbox {
     const user = resolveSandboxUser();
     const plan = await prepareBootDir({ user, memMiB: opts.umlMemMiB ?? DEFAULT_UML_MEM_MIB });
     phase('starting kernel');
-    const child = await spawnKernel(kernel, plan, user);
+    const child = spawnKernel(kernel, plan, user);
     const reaper = startReaper({ processGroups: child.pid ? [child.pid] : [], paths: [plan.bootDir] });
     const sb = new UmlSandbox(child, plan.bootDir, reaper, user, kernel, plan.nodePath, opts.onPhase);
     sb.wire();
