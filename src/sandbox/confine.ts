@@ -67,7 +67,9 @@ export function bwrapArgv(plan: BoundaryPlan): string[] {
   const a = ['bwrap', '--unshare-user', ...plan.unshare.map((n) => `--unshare-${n}`), '--die-with-parent'];
   a.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   for (const t of plan.tmpfs) a.push('--perms', t.mode, '--size', String(t.bytes), '--tmpfs', t.path);
-  const hide = plan.hide.filter((h) => !plan.tmpfs.some((t) => under(h, t.path)));
+  const hide = plan.hide.filter(
+    (h, i) => !plan.tmpfs.some((t) => under(h, t.path)) && !plan.hide.some((o, j) => j !== i && o !== h && under(h, o)),
+  );
   for (const h of hide) a.push('--perms', '0755', '--tmpfs', h);
   for (const e of plan.expose) if (hide.some((h) => under(e, h))) a.push('--ro-bind', e, e);
   for (const b of plan.binds) a.push(b.readOnly ? '--ro-bind' : '--bind', b.src, b.dest);
@@ -87,7 +89,7 @@ export function limitedKernelPrefix(): string[] {
 export function homesToHide(user: SandboxUser, env: NodeJS.ProcessEnv = process.env): string[] {
   const homes = new Set(['/home', '/root']);
   for (const h of [env.HOME, os.homedir(), homeOf(user.uid)]) if (h && path.isAbsolute(h)) homes.add(path.resolve(h));
-  return [...homes].filter((h) => h !== '/' && isDir(h) && ![...homes].some((o) => o !== h && under(h, o)));
+  return [...homes].filter((h) => h !== '/' && isDir(h));
 }
 
 /** What the sandboxes need from the tutor's own installation (possibly under a hidden home). */
