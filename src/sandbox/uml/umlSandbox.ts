@@ -4,7 +4,7 @@
 // even when the host kernel cannot. The pieces: kernelLookup.ts finds the kernel, boot.ts starts
 // it, channel.ts talks to the agent inside (agent.ts), bootPlan.ts is the guest's init.
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { startReaper, type Reaper } from '../reaper.js';
@@ -43,9 +43,13 @@ export class UmlSandbox implements Sandbox {
     );
   }
 
-  /** Host pid of the kernel process (leader of the process group that holds the whole guest). */
+  /**
+   * Host pid of the kernel process (inside its boundary, below bwrap, which leads the process
+   * group that holds the whole guest).
+   */
   get pid(): number {
-    return this.child.pid ?? -1;
+    const top = this.child.pid ?? -1;
+    return kernelBelow(top, `umid=`) ?? top;
   }
 
   /** The last kernel console lines (for diagnostics). */
@@ -210,4 +214,20 @@ export class UmlSandbox implements Sandbox {
 /** Boot a UML guest and return a ready sandbox. Throws SandboxError with a fix when it cannot. */
 export function createUmlSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return UmlSandbox.boot(opts);
+}
+
+/** The first descendant of `pid` (depth-first, a few levels) whose command line contains `marker`. */
+function kernelBelow(pid: number, marker: string, depth = 4): number | undefined {
+  if (pid < 0 || depth < 0) return undefined;
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('bwrap'))
+      return pid;
+    for (const kid of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      const hit = kernelBelow(Number(kid), marker, depth - 1);
+      if (hit !== undefined) return hit;
+    }
+  } catch {
+    /* gone */
+  }
+  return undefined;
 }
