@@ -70,7 +70,7 @@ async function run(argv: string[]): Promise<number> {
     }
     case 'doctor': {
       const { runDoctor } = await import('./commands/doctor.js');
-      return runDoctor({ fix: o.fix, json: o.json, out });
+      return runDoctor({ fix: o.fix, json: o.json, lang, out });
     }
     case 'lint': {
       const { lintCommand } = await import('./commands/lint.js');

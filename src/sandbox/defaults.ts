@@ -7,3 +7,5 @@ export const KILL_GRACE_MS = 1_000;
 /** PATH inside every sandbox: the shim directory first, so `sudo` and friends resolve to our shims. */
 export const SHIM_DIR = '/run/ipip-tutor/bin';
 export const SANDBOX_PATH = `${SHIM_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+/** Inside the host sandbox: a private host directory shared read-write with the tutor (HostSandbox.hostDir). */
+export const HOST_DIR_INSIDE = '/run/ipip-tutor/host';

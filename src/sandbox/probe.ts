@@ -2,11 +2,13 @@
 // (select.ts) and by `ipip-tutor doctor`. Every probe is read-only for the host: the ipip probe
 // runs in a throwaway user+network namespace as the sandbox user, never in the real root namespace.
 
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { bwrapArgv, homesToHide, limitedKernelPrefix, tutorPaths, type BoundaryPlan } from './confine.js';
+import { hostBoundary, innerArgv } from './host/hostArgs.js';
 import { resolveSandboxUser } from './identity.js';
 import { UML_MODULES_ROOT } from './uml/bootPlan.js';
 
@@ -18,13 +20,16 @@ export interface ExecOutcome {
 }
 
 /** Run a host program briefly; never throws (a missing program is `ok: false`, code null). */
-export function tryExec(argv: readonly string[], timeoutMs = 5_000): Promise<ExecOutcome> {
-  return new Promise((resolve) => {
-    execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null) : 0;
-      resolve({ ok: !err, code, stdout: String(stdout ?? ''), stderr: String(stderr ?? '') || (err && code === null ? err.message : '') });
-    });
-  });
+export async function tryExec(argv: readonly string[], timeoutMs = 5_000): Promise<ExecOutcome> {
+  const r = await execa(argv[0]!, argv.slice(1), { timeout: timeoutMs, reject: false, stdin: 'ignore' });
+  const code = typeof r.exitCode === 'number' ? r.exitCode : null;
+  const stderr = String(r.stderr ?? '');
+  return {
+    ok: !r.failed,
+    code,
+    stdout: String(r.stdout ?? ''),
+    stderr: stderr || (r.failed && code === null ? (r.shortMessage ?? '') : ''),
+  };
 }
 
 /** Absolute path of an executable found on PATH (plus the sbin directories a user's PATH may lack). */
@@ -44,36 +49,63 @@ export async function findExecutable(name: string): Promise<string | null> {
   return null;
 }
 
-/**
- * Can the host sandbox make an ipip tunnel right now? Tries `ip tunnel add` as the sandbox user in
- * a throwaway `unshare -Urn` (user + network namespace): it works only when the host kernel has
- * ipip built in or already loaded and unprivileged user namespaces are allowed.
- */
-export async function canHostIpip(): Promise<boolean> {
-  return (await hostIpipProbe()).ok;
+export interface Probe {
+  ok: boolean;
+  detail: string;
 }
 
-export async function hostIpipProbe(): Promise<{ ok: boolean; detail: string }> {
-  if (process.platform !== 'linux') return { ok: false, detail: 'not Linux' };
-  const [unshare, ip] = await Promise.all([findExecutable('unshare'), findExecutable('ip')]);
-  if (!unshare || !ip) return { ok: false, detail: `${!unshare ? 'unshare' : 'ip'} not found` };
+const BOUNDARY_MARK = 'IPIP_TUTOR_BOUNDARY';
+
+/**
+ * The host sandbox as it will be built: inside its boundary (bwrap, then the inner user and
+ * network namespace, as the sandbox user) it tries `ip tunnel add … mode ipip`. `boundary` says
+ * whether that boundary could be built at all; `ipip` whether the tunnel then worked, which needs
+ * a host kernel with ipip built in or already loaded.
+ */
+export async function hostProbe(): Promise<{ boundary: Probe; ipip: Probe }> {
+  const no = (detail: string) => ({ boundary: { ok: false, detail }, ipip: { ok: false, detail: 'no sandbox to try it in' } });
+  if (process.platform !== 'linux') return no('not Linux');
+  const missing = await missingPrograms(['bwrap', 'unshare', 'ip', 'prlimit']);
+  if (missing) return no(missing);
   const user = resolveSandboxUser();
-  const r = await tryExec([
-    ...user.dropPrefix,
-    unshare,
-    '-Urn',
-    ip,
-    'tunnel',
-    'add',
-    't',
-    'mode',
-    'ipip',
-    'remote',
-    '1.2.3.4',
-    'local',
-    '1.2.3.5',
-  ]);
-  return { ok: r.ok, detail: r.ok ? 'ip tunnel add … mode ipip works in a user namespace' : r.stderr.trim() || `exit ${r.code}` };
+  const plan = hostBoundary({ hide: homesToHide(user), expose: tutorPaths() });
+  const tunnel = 'ip tunnel add t mode ipip remote 1.2.3.4 local 1.2.3.5';
+  const r = await tryExec([...user.dropPrefix, ...bwrapArgv(plan), ...innerArgv(['sh', '-c', `echo ${BOUNDARY_MARK}; exec ${tunnel}`])]);
+  if (!r.stdout.includes(BOUNDARY_MARK)) return no(await explainUserns(r.stderr.trim() || `exit ${r.code}`));
+  return {
+    boundary: { ok: true, detail: `bwrap, host read-only, as ${user.describe}` },
+    ipip: { ok: r.ok, detail: r.ok ? 'ip tunnel add … mode ipip works in the sandbox' : r.stderr.trim() || `exit ${r.code}` },
+  };
+}
+
+/** The uml backend's boundary: can the kernel be started inside bwrap, with its limits? */
+export async function umlBoundaryProbe(): Promise<Probe> {
+  if (process.platform !== 'linux') return { ok: false, detail: 'not Linux' };
+  const missing = await missingPrograms(['bwrap', 'prlimit', 'choom', 'setpriv']);
+  if (missing) return { ok: false, detail: missing };
+  const user = resolveSandboxUser();
+  const plan: BoundaryPlan = {
+    unshare: ['pid', 'ipc', 'net', 'uts', 'cgroup'],
+    tmpfs: [{ path: '/dev/shm', bytes: 1 << 20, mode: '1777' }],
+    hide: homesToHide(user),
+    expose: tutorPaths(),
+    binds: [],
+  };
+  const r = await tryExec([...user.dropPrefix, ...bwrapArgv(plan), ...limitedKernelPrefix(), 'true']);
+  return r.ok
+    ? { ok: true, detail: `bwrap, host read-only, as ${user.describe}` }
+    : { ok: false, detail: await explainUserns(r.stderr.trim() || `exit ${r.code}`) };
+}
+
+async function missingPrograms(names: readonly string[]): Promise<string | null> {
+  const found = await Promise.all(names.map(findExecutable));
+  const gone = names.filter((_, i) => !found[i]);
+  return gone.length ? `${gone.join(', ')} not found` : null;
+}
+
+async function explainUserns(detail: string): Promise<string> {
+  const restrict = await readText('/proc/sys/kernel/apparmor_restrict_unprivileged_userns');
+  return restrict?.trim() === '1' ? `${detail} (kernel.apparmor_restrict_unprivileged_userns=1)` : detail;
 }
 
 /** Can the sandbox user create a user namespace (the host backend's foundation)? */
@@ -130,23 +162,6 @@ export async function hostIpipModule(): Promise<IpipModuleState> {
   const dep = await readText(path.join(dir, 'modules.dep'));
   if (dep && /\/ipip\.ko(\.\w+)?:/.test(dep)) return 'available';
   return 'missing';
-}
-
-/** /dev/shm must be a writable tmpfs that allows executable mappings (UML maps its memory there). */
-export async function devShmProbe(): Promise<{ ok: boolean; detail: string }> {
-  try {
-    const st = await fsp.stat('/dev/shm');
-    if (!st.isDirectory()) return { ok: false, detail: '/dev/shm is not a directory' };
-    await fsp.access('/dev/shm', fsc.W_OK);
-  } catch (e) {
-    return { ok: false, detail: `/dev/shm: ${(e as Error).message}` };
-  }
-  const mounts = (await readText('/proc/mounts')) ?? '';
-  const line = mounts.split('\n').find((l) => l.split(' ')[1] === '/dev/shm');
-  if (line && /(^|,)noexec(,|$)/.test(line.split(' ')[3] ?? '')) {
-    return { ok: false, detail: '/dev/shm is mounted noexec (User-Mode Linux needs executable mappings there)' };
-  }
-  return { ok: true, detail: line ? `${line.split(' ')[2]} (${line.split(' ')[3]})` : 'present' };
 }
 
 export type PackageManager = 'apt-get' | 'dnf' | null;

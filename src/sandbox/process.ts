@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_TIMEOUT_MS, KILL_GRACE_MS } from './defaults.js';
 import { OutputCollector } from './output.js';
@@ -10,7 +11,15 @@ export interface SpawnSpec {
   argv: readonly string[];
   env?: Record<string, string>;
   cwd?: string;
+  /**
+   * Written to the process's oom_score_adj as soon as it exists (raising it needs no privilege):
+   * what it starts later inherits it. Best effort: a child forked before the write keeps the old value.
+   */
+  oomScoreAdj?: number;
 }
+
+/** How long output pipes may stay open after the command exited (background jobs still writing). */
+const PIPE_LINGER_MS = 200;
 
 export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promise<RunResult> {
   const started = performance.now();
@@ -27,6 +36,14 @@ export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promis
     detached: true,
     stripFinalNewline: false,
   });
+
+  if (spec.oomScoreAdj !== undefined && child.pid !== undefined) {
+    try {
+      writeFileSync(`/proc/${child.pid}/oom_score_adj`, String(spec.oomScoreAdj));
+    } catch {
+      /* already gone, or not Linux */
+    }
+  }
 
   let timedOut = false;
   let interrupted = false;
@@ -60,10 +77,23 @@ export async function runLimited(spec: SpawnSpec, opts: RunOptions = {}): Promis
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener('abort', onAbort, { once: true });
 
+  // A background process that left the group (setsid) may hold the output pipes open forever:
+  // once the command itself has exited, what it printed so far is its output.
+  let lingering: NodeJS.Timeout | undefined;
+  child.once('exit', () => {
+    lingering = setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, PIPE_LINGER_MS);
+  });
   const res = await child;
+  clearTimeout(lingering);
   out.end();
   clearTimeout(timer);
   killTimers.forEach(clearTimeout);
+  // A stopped command's background jobs ignore SIGINT (as in any non-interactive shell): the
+  // rest of its group goes with it, so a fork bomb stops with the command that started it.
+  if (timedOut || interrupted || out.truncated) signalGroup('SIGKILL');
   opts.signal?.removeEventListener('abort', onAbort);
   // A program that could not start at all (not installed) reads like a shell's "not found".
   if (res.failed && res.exitCode === undefined && !res.signal && !res.isTerminated) {

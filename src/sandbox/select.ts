@@ -1,16 +1,27 @@
 // Turns `--backend auto|host|uml` into a backend and a reason the learner can read. The decision
-// is a pure function of probe results (decideBackend); chooseBackend gathers the probes.
+// is a pure function of probe results (decideBackend, also doctor's verdict); chooseBackend
+// gathers the probes. A backend whose boundary cannot be built is never chosen: there is no
+// unconfined way to run, and nothing turns the boundary off.
 
-import { hostIpipProbe, packageManager, umlAvailable, type PackageManager } from './probe.js';
+import { td } from '../i18n/doctorMessages.js';
+import type { Lang } from '../i18n/lang.js';
+import { boundaryFix, umlMissingFix } from './packages.js';
+import { hostProbe, packageManager, umlAvailable, umlBoundaryProbe, type PackageManager, type Probe } from './probe.js';
 import { SandboxError, type BackendName } from './types.js';
+
+export { umlInstallCommand, umlMissingFix } from './packages.js';
 
 export type BackendRequest = BackendName | 'auto';
 
 export interface BackendFacts {
+  /** The host sandbox's boundary (bwrap + inner user namespace) can be built here. */
+  hostBoundary: Probe;
   /** The host sandbox can make an ipip tunnel right now (and why not, when it cannot). */
-  hostIpip: { ok: boolean; detail: string };
+  hostIpip: Probe;
   /** User-Mode Linux with an ipip module is installed. */
-  uml: { ok: boolean; detail: string };
+  uml: Probe;
+  /** The UML kernel's boundary (bwrap) can be built here. */
+  umlBoundary: Probe;
   packageManager: PackageManager;
 }
 
@@ -21,63 +32,48 @@ export interface BackendChoiceResult {
   hostIpip?: boolean;
 }
 
-/** The exact command that installs User-Mode Linux here, or null when no package is known. */
-export function umlInstallCommand(pm: PackageManager): string | null {
-  // Debian and Ubuntu package it as user-mode-linux; Fedora/RHEL do not ship a UML kernel.
-  return pm === 'apt-get' ? 'sudo apt-get install user-mode-linux' : null;
-}
-
-export function umlMissingFix(pm: PackageManager): string {
-  const install = umlInstallCommand(pm);
-  const alt = 'or make the host kernel able to build tunnels: `sudo modprobe ipip` (the module must exist for your kernel)';
-  if (install) return `Install User-Mode Linux: \`${install}\`, ${alt}.`;
-  if (pm === 'dnf') {
-    return `Your distribution (dnf) does not package User-Mode Linux: ${alt.replace(/^or /, '')}; if ipip is missing, \`sudo dnf install kernel-modules-extra\` and reboot into that kernel.`;
-  }
-  return `Install User-Mode Linux (Debian/Ubuntu: \`sudo apt-get install user-mode-linux\`), ${alt}.`;
-}
-
-export function decideBackend(requested: BackendRequest, facts: BackendFacts): BackendChoiceResult {
+export function decideBackend(requested: BackendRequest, facts: BackendFacts, lang: Lang = 'en'): BackendChoiceResult {
+  const pm = facts.packageManager;
+  const t = (k: Parameters<typeof td>[1], p?: Parameters<typeof td>[2]) => td(lang, k, p);
   if (requested === 'host') {
+    if (!facts.hostBoundary.ok) {
+      throw new SandboxError(
+        t('backend_host_unconfined', { detail: facts.hostBoundary.detail }),
+        boundaryFix(pm, facts.hostBoundary.detail),
+      );
+    }
     return {
       backend: 'host',
-      reason: facts.hostIpip.ok
-        ? 'requested with --backend host'
-        : `requested with --backend host (note: ipip tunnels will fail here: ${facts.hostIpip.detail})`,
+      reason: facts.hostIpip.ok ? t('reason_requested', { backend: 'host' }) : t('reason_host_no_ipip', { detail: facts.hostIpip.detail }),
     };
   }
   if (requested === 'uml') {
-    if (!facts.uml.ok) {
-      throw new SandboxError(
-        `--backend uml was requested, but User-Mode Linux is not usable: ${facts.uml.detail}.`,
-        umlMissingFix(facts.packageManager),
-      );
+    if (!facts.uml.ok) throw new SandboxError(t('backend_uml_missing', { detail: facts.uml.detail }), umlMissingFix(pm));
+    if (!facts.umlBoundary.ok) {
+      throw new SandboxError(t('backend_uml_unconfined', { detail: facts.umlBoundary.detail }), boundaryFix(pm, facts.umlBoundary.detail));
     }
-    return { backend: 'uml', reason: 'requested with --backend uml' };
+    return { backend: 'uml', reason: t('reason_requested', { backend: 'uml' }) };
   }
-  if (facts.hostIpip.ok) {
-    return { backend: 'host', reason: 'the host kernel can make ipip tunnels in a rootless sandbox' };
-  }
-  if (facts.uml.ok) {
-    return {
-      backend: 'uml',
-      reason: `the host kernel cannot make ipip tunnels here (${facts.hostIpip.detail}); using a User-Mode Linux kernel`,
-    };
-  }
-  throw new SandboxError(
-    `This machine cannot run the course's tunnels: the host kernel cannot make an ipip tunnel in a sandbox (${facts.hostIpip.detail}), and User-Mode Linux is not available (${facts.uml.detail}).`,
-    umlMissingFix(facts.packageManager),
-  );
+  if (facts.hostBoundary.ok && facts.hostIpip.ok) return { backend: 'host', reason: t('reason_auto_host') };
+  const hostWhy = facts.hostBoundary.ok ? facts.hostIpip.detail : t('why_unconfined', { detail: facts.hostBoundary.detail });
+  if (facts.uml.ok && facts.umlBoundary.ok) return { backend: 'uml', reason: t('reason_auto_uml', { detail: hostWhy }) };
+  const umlWhy = facts.uml.ok ? t('why_unconfined', { detail: facts.umlBoundary.detail }) : facts.uml.detail;
+  const unconfined = [facts.hostBoundary, facts.umlBoundary].find((b) => !b.ok);
+  // Fix first what stops both backends (the boundary), else what the course is missing (UML or ipip).
+  const fix = unconfined && (!facts.hostBoundary.ok || facts.uml.ok) ? boundaryFix(pm, unconfined.detail) : umlMissingFix(pm);
+  throw new SandboxError(t('backend_none', { host: hostWhy, uml: umlWhy }), fix);
 }
 
 /** Gather only the probes the request needs, then decide. */
-export async function chooseBackend(requested: BackendRequest): Promise<BackendChoiceResult> {
+export async function chooseBackend(requested: BackendRequest, lang: Lang = 'en'): Promise<BackendChoiceResult> {
   const skipped = { ok: false, detail: 'not probed' };
-  const [hostIpip, uml, pm] = await Promise.all([
-    requested === 'uml' ? Promise.resolve(skipped) : hostIpipProbe(),
+  const [host, uml, umlBoundary, pm] = await Promise.all([
+    requested === 'uml' ? Promise.resolve({ boundary: skipped, ipip: skipped }) : hostProbe(),
     requested === 'host' ? Promise.resolve(skipped) : umlAvailable(),
+    requested === 'host' ? Promise.resolve(skipped) : umlBoundaryProbe(),
     packageManager(),
   ]);
-  const choice = decideBackend(requested, { hostIpip, uml, packageManager: pm });
-  return requested === 'uml' ? choice : { ...choice, hostIpip: hostIpip.ok };
+  const facts = { hostBoundary: host.boundary, hostIpip: host.ipip, uml, umlBoundary, packageManager: pm };
+  const choice = decideBackend(requested, facts, lang);
+  return requested === 'uml' ? choice : { ...choice, hostIpip: host.ipip.ok };
 }

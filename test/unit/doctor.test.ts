@@ -14,7 +14,8 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     hostIpip: { ok: true, detail: 'works' },
     ipipModule: 'loaded',
     uml: { ok: true, detail: '/usr/bin/linux.uml' },
-    devShm: { ok: true, detail: 'tmpfs' },
+    hostBoundary: { ok: true, detail: 'bwrap, host read-only' },
+    umlBoundary: { ok: true, detail: 'bwrap, host read-only' },
     ...over,
   };
 }
@@ -27,7 +28,18 @@ describe('doctorReport', () => {
     const r = doctorReport(facts());
     expect(r.ok).toBe(true);
     expect(r.backend).toBe('host');
-    expect(r.checks.map((c) => c.id)).toEqual(['linux', 'ip', 'ping', 'route', 'tcpdump', 'userns', 'ipip', 'uml', 'devshm']);
+    expect(r.checks.map((c) => c.id)).toEqual([
+      'linux',
+      'ip',
+      'ping',
+      'route',
+      'tcpdump',
+      'userns',
+      'ipip',
+      'uml',
+      'boundary-host',
+      'boundary-uml',
+    ]);
     expect(r.checks.every((c) => c.ok)).toBe(true);
   });
 
@@ -88,10 +100,31 @@ describe('doctorReport', () => {
     expect(r.backend).toBe('uml');
   });
 
-  it('noexec /dev/shm blocks the uml backend', () => {
-    const r = doctorReport(facts({ hostIpip: noTunnel, devShm: { ok: false, detail: 'noexec' } }));
+  it('no bubblewrap: neither backend can be confined, so none is used, and the fix installs it', () => {
+    const noBwrap = { ok: false, detail: 'bwrap not found' };
+    const r = doctorReport(facts({ hostBoundary: noBwrap, hostIpip: noTunnel, umlBoundary: noBwrap }));
     expect(r.ok).toBe(false);
-    expect(check(r, 'devshm').fix).toMatch(/remount,exec/);
+    expect(r.backend).toBeNull();
+    expect(check(r, 'boundary-host').fix).toBe('sudo apt-get install bubblewrap');
+    expect(check(r, 'boundary-uml').ok).toBe(false);
+    expect(r.summary).toMatch(/cannot be confined/);
+    expect(fixPlan(r, 'apt-get')).toEqual([
+      ['apt-get', 'update'],
+      ['apt-get', 'install', '-y', 'bubblewrap'],
+    ]);
+  });
+
+  it('the verdict is the backend choice: a host that cannot be confined is passed over for uml', () => {
+    const r = doctorReport(facts({ hostBoundary: { ok: false, detail: 'setting up uid map: Permission denied' } }));
+    expect(r.backend).toBe('uml');
+    expect(check(r, 'boundary-host').fix).toMatch(/user namespaces/);
+  });
+
+  it('speaks Chinese when asked', () => {
+    const r = doctorReport(facts({ hostIpip: noTunnel, ipipModule: 'missing' }), 'zh');
+    expect(r.summary).toMatch(/uml 后端/);
+    expect(formatDoctor(r, 'zh')[0]).toMatch(/体检/);
+    expect(check(r, 'boundary-uml').title).toBe('uml 沙箱的限制');
   });
 
   it('a non-Linux system fails at the first check', () => {

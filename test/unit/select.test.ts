@@ -8,7 +8,7 @@ const noTunnel = { ok: false, detail: 'add tunnel "tunl0" failed: No such device
 const noUml = { ok: false, detail: 'linux.uml not found' };
 
 function facts(over: Partial<BackendFacts> = {}): BackendFacts {
-  return { hostIpip: yes, uml: yes, packageManager: 'apt-get', ...over };
+  return { hostBoundary: yes, hostIpip: yes, uml: yes, umlBoundary: yes, packageManager: 'apt-get', ...over };
 }
 
 describe('decideBackend', () => {
@@ -52,5 +52,32 @@ describe('decideBackend', () => {
     expect(umlMissingFix('dnf')).toMatch(/does not package User-Mode Linux/);
     expect(umlMissingFix('dnf')).toMatch(/sudo modprobe ipip/);
     expect(umlInstallCommand('apt-get')).toBe('sudo apt-get install user-mode-linux');
+  });
+
+  it('never picks a backend that cannot be confined, and no request gets one', () => {
+    const noBwrap = { ok: false, detail: 'bwrap not found' };
+    const r = decideBackend('auto', facts({ hostBoundary: noBwrap }));
+    expect(r.backend).toBe('uml');
+    expect(r.reason).toMatch(/cannot be confined: bwrap not found/);
+    expect(() => decideBackend('host', facts({ hostBoundary: noBwrap }))).toThrow(/cannot be confined here/);
+    expect(() => decideBackend('uml', facts({ umlBoundary: noBwrap }))).toThrow(/cannot be confined here/);
+    let err: unknown;
+    try {
+      decideBackend('auto', facts({ hostBoundary: noBwrap, umlBoundary: noBwrap }));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SandboxError);
+    expect((err as SandboxError).fix).toMatch(/sudo apt-get install bubblewrap/);
+  });
+
+  it("Ubuntu's AppArmor user-namespace restriction gets its sysctl as the fix", () => {
+    const restricted = { ok: false, detail: 'setting up uid map: Permission denied (kernel.apparmor_restrict_unprivileged_userns=1)' };
+    expect(() => decideBackend('host', facts({ hostBoundary: restricted }))).toThrow(SandboxError);
+    try {
+      decideBackend('auto', facts({ hostBoundary: restricted, umlBoundary: restricted }));
+    } catch (e) {
+      expect((e as SandboxError).fix).toMatch(/apparmor_restrict_unprivileged_userns=0/);
+    }
   });
 });

@@ -2,22 +2,27 @@
 // and how to fix it; `--fix` installs missing packages and loads ipip when run as root.
 // The report is a pure function of probe results (doctorReport), so it is unit-tested without a machine.
 
-import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import os from 'node:os';
+import stringWidth from 'string-width';
 
+import { td, type DoctorMessageKey } from '../../i18n/doctorMessages.js';
+import type { Lang } from '../../i18n/lang.js';
+import { installCommand, packageFor, umlInstallCommand, umlMissingFix, boundaryFix, type Requirement } from '../../sandbox/packages.js';
 import {
-  devShmProbe,
   findExecutable,
   hostIpipModule,
-  hostIpipProbe,
+  hostProbe,
   packageManager,
   umlAvailable,
+  umlBoundaryProbe,
   userNamespacesProbe,
   type IpipModuleState,
   type PackageManager,
+  type Probe,
 } from '../../sandbox/probe.js';
-import { umlInstallCommand, umlMissingFix } from '../../sandbox/select.js';
-import type { BackendName } from '../../sandbox/types.js';
+import { decideBackend } from '../../sandbox/select.js';
+import { SandboxError, type BackendName } from '../../sandbox/types.js';
 
 export type Tool = 'ip' | 'ping' | 'route' | 'tcpdump';
 
@@ -27,11 +32,14 @@ export interface DoctorFacts {
   isRoot: boolean;
   packageManager: PackageManager;
   tools: Record<Tool, string | null>;
-  userns: { ok: boolean; detail: string };
-  hostIpip: { ok: boolean; detail: string };
+  userns: Probe;
+  /** The host sandbox's boundary can be built (bwrap, inner user namespace). */
+  hostBoundary: Probe;
+  hostIpip: Probe;
   ipipModule: IpipModuleState;
-  uml: { ok: boolean; detail: string };
-  devShm: { ok: boolean; detail: string };
+  uml: Probe;
+  /** The UML kernel's boundary can be built (bwrap). */
+  umlBoundary: Probe;
 }
 
 export interface DoctorCheck {
@@ -57,90 +65,68 @@ export interface DoctorReport {
   checks: DoctorCheck[];
 }
 
-const PACKAGES: Record<'apt-get' | 'dnf', Record<Tool | 'uml', string | null>> = {
-  'apt-get': { ip: 'iproute2', ping: 'iputils-ping', route: 'net-tools', tcpdump: 'tcpdump', uml: 'user-mode-linux' },
-  dnf: { ip: 'iproute', ping: 'iputils', route: 'net-tools', tcpdump: 'tcpdump', uml: null },
-};
-
-function pkg(pm: PackageManager, what: Tool | 'uml'): string | null {
-  return pm ? PACKAGES[pm][what] : null;
+function installFix(pm: PackageManager, what: Requirement, lang: Lang): { fix: string; packages?: string[] } {
+  const cmd = installCommand(pm, what);
+  return cmd ? { fix: cmd, packages: [packageFor(pm, what)!] } : { fix: td(lang, 'doctor_install_any', { what }) };
 }
 
-function installFix(pm: PackageManager, what: Tool | 'uml'): { fix: string; packages?: string[] } {
-  const p = pkg(pm, what);
-  if (!p || !pm) return { fix: `Install the package that provides \`${what}\` with your distribution's package manager.` };
-  return { fix: `sudo ${pm} install ${p}`, packages: [p] };
-}
-
-export function doctorReport(f: DoctorFacts): DoctorReport {
+export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
+  const t = (k: DoctorMessageKey, p?: Record<string, string>) => td(lang, k, p);
   const pm = f.packageManager;
   const checks: DoctorCheck[] = [];
   const linux = f.platform === 'linux';
   checks.push({
     id: 'linux',
-    title: 'Linux',
+    title: t('linux_title'),
     ok: linux,
     level: 'required',
     detail: linux ? `kernel ${f.kernelRelease}` : `platform ${f.platform}`,
-    meaning: linux
-      ? 'The course drives real Linux networking.'
-      : 'The course drives Linux kernel networking; it cannot run on this system.',
-    ...(linux ? {} : { fix: 'Use a Linux machine or a Linux VM.' }),
+    meaning: linux ? t('linux_ok') : t('linux_no'),
+    ...(linux ? {} : { fix: t('linux_fix') }),
   });
-  const tool = (t: Tool, title: string, level: DoctorCheck['level'], meaning: string) => {
-    const found = f.tools[t];
+  const tool = (id: Tool, level: DoctorCheck['level']) => {
+    const found = f.tools[id];
     checks.push({
-      id: t,
-      title,
+      id,
+      title: t(`${id}_title`),
       ok: !!found,
       level,
-      detail: found ?? `\`${t}\` not found`,
-      meaning,
-      ...(found ? {} : installFix(pm, t)),
+      detail: found ?? t('tool_missing', { tool: id }),
+      meaning: t(`${id}_meaning`),
+      ...(found ? {} : installFix(pm, id, lang)),
     });
   };
-  tool(
-    'ip',
-    'iproute2 (ip)',
-    'required',
-    'Every lesson uses `ip` (namespaces, links, addresses, tunnels), and the checks read its JSON output.',
-  );
-  tool('ping', 'ping (iputils)', 'required', 'The lessons prove connectivity with ping.');
-  tool('route', 'net-tools (route)', 'required', 'The article adds and shows routes with `route add -net … gw …` and `route -n`.');
-  tool('tcpdump', 'tcpdump', 'optional', 'The packet-capture lesson watches the encapsulated packets with tcpdump.');
+  tool('ip', 'required');
+  tool('ping', 'required');
+  tool('route', 'required');
+  tool('tcpdump', 'optional');
 
   checks.push({
     id: 'userns',
-    title: 'user namespaces',
+    title: t('userns_title'),
     ok: f.userns.ok,
     level: 'backend',
     detail: f.userns.detail,
-    meaning: f.userns.ok
-      ? 'The host backend can build a rootless sandbox on this kernel.'
-      : 'The host backend cannot build its rootless sandbox; only User-Mode Linux can run the course.',
-    ...(f.userns.ok
-      ? {}
-      : {
-          fix: /apparmor_restrict/.test(f.userns.detail)
-            ? 'sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0 (or use User-Mode Linux)'
-            : 'Allow unprivileged user namespaces (sysctl user.max_user_namespaces > 0), or use User-Mode Linux.',
-        }),
+    meaning: f.userns.ok ? t('userns_ok') : t('userns_no'),
+    ...(f.userns.ok ? {} : { fix: /apparmor_restrict/.test(f.userns.detail) ? t('userns_fix_apparmor') : t('userns_fix_other') }),
   });
 
   const moduleOk = f.ipipModule === 'loaded' || f.ipipModule === 'builtin';
   checks.push({
     id: 'ipip',
-    title: 'ipip module (host kernel)',
+    title: t('ipip_title'),
     ok: f.hostIpip.ok,
     level: 'backend',
-    detail: `module ${f.ipipModule}; ${f.hostIpip.ok ? 'a sandbox can create an ipip tunnel' : `tunnel test: ${f.hostIpip.detail}`}`,
+    detail: f.hostIpip.ok
+      ? t('ipip_detail_ok', { module: f.ipipModule })
+      : t('ipip_detail_no', { module: f.ipipModule, detail: f.hostIpip.detail }),
     meaning: f.hostIpip.ok
-      ? 'Tunnels work on the host kernel: the fast host backend can run every lesson.'
+      ? t('ipip_ok')
       : f.ipipModule === 'missing'
-        ? 'This kernel has no ipip support; the course needs User-Mode Linux (its own kernel) for the tunnel lessons.'
+        ? t('ipip_missing')
         : moduleOk
-          ? 'The module is there but a sandbox still cannot create a tunnel (see user namespaces); the course needs User-Mode Linux.'
-          : 'The ipip module exists but is not loaded, and loading it needs root.',
+          ? t('ipip_blocked')
+          : t('ipip_unloaded'),
     ...(f.hostIpip.ok
       ? {}
       : f.ipipModule === 'available'
@@ -153,68 +139,71 @@ export function doctorReport(f: DoctorFacts): DoctorReport {
   const umlCmd = umlInstallCommand(pm);
   checks.push({
     id: 'uml',
-    title: 'user-mode-linux',
+    title: t('uml_title'),
     ok: f.uml.ok,
     level: 'backend',
     detail: f.uml.detail,
-    meaning: f.uml.ok
-      ? 'The uml backend can boot a real 6.x kernel with the ipip module, even when the host kernel cannot make tunnels.'
-      : f.hostIpip.ok
-        ? 'Not needed here (the host kernel makes tunnels), but it is the fallback on kernels without ipip.'
-        : 'Without it, and without ipip on the host, the tunnel lessons cannot run.',
-    ...(f.uml.ok ? {} : umlCmd ? { fix: umlCmd, packages: [pkg(pm, 'uml')!] } : { fix: umlMissingFix(pm) }),
+    meaning: f.uml.ok ? t('uml_ok') : f.hostIpip.ok ? t('uml_not_needed') : t('uml_needed'),
+    ...(f.uml.ok ? {} : umlCmd ? { fix: umlCmd, packages: [packageFor(pm, 'uml')!] } : { fix: umlMissingFix(pm) }),
   });
 
-  checks.push({
-    id: 'devshm',
-    title: '/dev/shm',
-    ok: f.devShm.ok,
-    level: 'backend',
-    detail: f.devShm.detail,
-    meaning: f.devShm.ok
-      ? 'User-Mode Linux can map its memory there.'
-      : 'User-Mode Linux maps its memory in /dev/shm; the uml backend cannot boot.',
-    ...(f.devShm.ok ? {} : { fix: 'sudo mount -o remount,exec /dev/shm (or mount a tmpfs on /dev/shm)' }),
-  });
+  // Each backend's confinement: the tutor uses a backend only when its boundary can be built.
+  for (const [id, probe] of [
+    ['host', f.hostBoundary],
+    ['uml', f.umlBoundary],
+  ] as const) {
+    const bwrapMissing = /bwrap.*not found/.test(probe.detail);
+    checks.push({
+      id: `boundary-${id}`,
+      title: t(`boundary_${id}_title`),
+      ok: probe.ok,
+      level: 'backend',
+      detail: probe.detail,
+      meaning: probe.ok ? t('boundary_ok') : t('boundary_no'),
+      ...(probe.ok ? {} : bwrapMissing ? installFix(pm, 'bwrap', lang) : { fix: boundaryFix(pm, probe.detail) }),
+    });
+  }
 
   const toolsOk = checks.filter((c) => c.level === 'required').every((c) => c.ok);
-  const backend: BackendName | null = f.hostIpip.ok ? 'host' : f.uml.ok && f.devShm.ok ? 'uml' : null;
+  // The verdict is the backend choice itself: doctor says what `--backend auto` will do.
+  let backend: BackendName | null = null;
+  let none = '';
+  try {
+    backend = decideBackend('auto', f, lang).backend;
+  } catch (e) {
+    if (!(e instanceof SandboxError)) throw e;
+    none = t('summary_none', { message: e.message, fix: e.fix ?? '' }).trim();
+  }
   const ok = toolsOk && backend !== null;
-  const summary = !toolsOk
-    ? 'The course cannot run yet: install the missing required tools.'
-    : backend === 'host'
-      ? 'The course can run with the host backend (the host kernel makes ipip tunnels).'
-      : backend === 'uml'
-        ? 'The course can run with the uml backend (User-Mode Linux provides a kernel with ipip).'
-        : `The tunnel lessons cannot run: the host kernel cannot make ipip tunnels and User-Mode Linux is not usable. ${umlMissingFix(pm)}`;
+  const summary = !toolsOk ? t('summary_tools') : backend === 'host' ? t('summary_host') : backend === 'uml' ? t('summary_uml') : none;
   return { ok, backend, summary, checks };
 }
 
 /** Human-readable lines of a report. */
-export function formatDoctor(r: DoctorReport): string[] {
-  const lines = ['ipip-tutor doctor'];
-  const width = Math.max(...r.checks.map((c) => c.title.length));
+export function formatDoctor(r: DoctorReport, lang: Lang = 'en'): string[] {
+  const lines = [td(lang, 'doctor_title')];
+  const width = Math.max(...r.checks.map((c) => stringWidth(c.title)));
   for (const c of r.checks) {
     const mark = c.ok ? 'PASS' : c.level === 'optional' ? 'WARN' : 'FAIL';
-    lines.push(`  ${mark}  ${c.title.padEnd(width)}  ${c.detail}`);
+    lines.push(`  ${mark}  ${c.title}${' '.repeat(width - stringWidth(c.title))}  ${c.detail}`);
     lines.push(`        ${' '.repeat(width)}  ${c.meaning}`);
-    if (!c.ok && c.fix) lines.push(`        ${' '.repeat(width)}  fix: ${c.fix}`);
+    if (!c.ok && c.fix) lines.push(`        ${' '.repeat(width)}  ${td(lang, 'doctor_fix_prefix', { fix: c.fix })}`);
   }
   lines.push('', r.summary);
   return lines;
 }
 
 export async function gatherDoctorFacts(): Promise<DoctorFacts> {
-  const [ip, ping, route, tcpdump, userns, hostIpip, ipipModule, uml, devShm, pm] = await Promise.all([
+  const [ip, ping, route, tcpdump, userns, host, ipipModule, uml, umlBoundary, pm] = await Promise.all([
     findExecutable('ip'),
     findExecutable('ping'),
     findExecutable('route'),
     findExecutable('tcpdump'),
     userNamespacesProbe(),
-    hostIpipProbe(),
+    hostProbe(),
     hostIpipModule(),
     umlAvailable(),
-    devShmProbe(),
+    umlBoundaryProbe(),
     packageManager(),
   ]);
   return {
@@ -224,10 +213,11 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     packageManager: pm,
     tools: { ip, ping, route, tcpdump },
     userns,
-    hostIpip,
+    hostBoundary: host.boundary,
+    hostIpip: host.ipip,
     ipipModule,
     uml,
-    devShm,
+    umlBoundary,
   };
 }
 
@@ -251,42 +241,40 @@ export interface DoctorDeps {
   exec: (argv: readonly string[], out: (line: string) => void) => Promise<number>;
 }
 
-function execStreaming(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-    });
-    let buf = '';
-    const onData = (d: Buffer) => {
-      buf += d.toString();
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      for (const l of parts) out(`    ${l}`);
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('error', (e) => {
-      out(`    ${argv[0]}: ${e.message}`);
-      resolve(127);
-    });
-    child.on('close', (code) => {
-      if (buf) out(`    ${buf}`);
-      resolve(code ?? 1);
-    });
+async function execStreaming(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  const child = execa(argv[0]!, argv.slice(1), {
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+    reject: false,
+    env: { DEBIAN_FRONTEND: 'noninteractive' },
   });
+  let buf = '';
+  child.all?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop() ?? '';
+    for (const l of parts) out(`    ${l}`);
+  });
+  const r = await child;
+  if (buf) out(`    ${buf}`);
+  if (typeof r.exitCode === 'number') return r.exitCode;
+  out(`    ${argv[0]}: ${r.shortMessage}`);
+  return r.signal ? 1 : 127;
 }
 
 export async function runDoctor(opts: {
   fix: boolean;
   json?: boolean;
+  lang?: Lang;
   out: (line: string) => void;
   deps?: Partial<DoctorDeps>;
 }): Promise<number> {
   const gather = opts.deps?.gather ?? gatherDoctorFacts;
   const exec = opts.deps?.exec ?? execStreaming;
   let facts = await gather();
-  let report = doctorReport(facts);
+  const lang = opts.lang ?? 'en';
+  let report = doctorReport(facts, lang);
 
   if (opts.fix) {
     const plan = fixPlan(report, facts.packageManager);
@@ -294,23 +282,23 @@ export async function runDoctor(opts: {
       if (!opts.json) opts.out(line);
     };
     if (plan.length === 0) {
-      log('Nothing to fix automatically.');
+      log(td(lang, 'fix_nothing'));
     } else if (!facts.isRoot) {
-      log('--fix needs root. Run `sudo ipip-tutor doctor --fix`, or these commands:');
+      log(td(lang, 'fix_needs_root'));
       for (const argv of plan) log(`  sudo ${argv.join(' ')}`);
     } else {
       for (const argv of plan) {
-        log(`Running: ${argv.join(' ')}`);
+        log(td(lang, 'fix_running', { command: argv.join(' ') }));
         const code = await exec(argv, log);
-        if (code !== 0) log(`  (${argv[0]} exited with ${code})`);
+        if (code !== 0) log(td(lang, 'fix_exited', { program: argv[0]!, code }));
       }
       facts = await gather();
-      report = doctorReport(facts);
+      report = doctorReport(facts, lang);
     }
     if (!opts.json) opts.out('');
   }
 
   if (opts.json) opts.out(JSON.stringify(report, null, 2));
-  else for (const line of formatDoctor(report)) opts.out(line);
+  else for (const line of formatDoctor(report, lang)) opts.out(line);
   return report.ok ? 0 : 1;
 }

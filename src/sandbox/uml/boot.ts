@@ -1,18 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bwrapArgv, homesToHide, limitedKernelPrefix, tutorPaths, type BoundaryPlan } from '../confine.js';
 import type { SandboxUser } from '../identity.js';
 import { SHIMS } from '../shims.js';
 import { SandboxError } from '../types.js';
 import { agentSource } from './agent.js';
 import { guestFiles, kernelArgs, type BootPlan } from './bootPlan.js';
-import { hostLibDirs, UML_INSTALL_FIX } from './kernelLookup.js';
+import { hostLibDirs } from './kernelLookup.js';
 
 // Starting a UML guest: a private boot directory (init, fstabs, agent) readable by the sandbox
-// user, then the kernel as that user in its own process group, with the agent's serial line on
-// fds 3 (to the guest) and 4 (from it).
+// user, then the kernel as that user inside its boundary (bwrap) in its own process group, with
+// the agent's serial line on fds 3 (to the guest) and 4 (from it).
 export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): Promise<BootPlan> {
   const bootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ipip-tutor-uml-'));
   if (/\s/.test(bootDir)) {
@@ -22,9 +24,13 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
   const umid = `ipip-tutor-${process.pid}-${randomBytes(3).toString('hex')}`;
   const plan: BootPlan = { bootDir, nodePath: process.execPath, memMiB: o.memMiB, umid };
   try {
-    const files: Record<string, string> = { ...guestFiles(plan, await hostLibDirs()), 'agent.cjs': agentSource(SHIMS) };
+    const files: Record<string, string> = {
+      ...guestFiles(plan, await hostLibDirs()),
+      [NNP_INIT]: nnpInit(plan),
+      'agent.cjs': agentSource(SHIMS),
+    };
     for (const [name, text] of Object.entries(files)) {
-      await fsp.writeFile(path.join(bootDir, name), text, { mode: name === 'init.sh' ? 0o755 : 0o644 });
+      await fsp.writeFile(path.join(bootDir, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
     }
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
     if (o.user.dropPrefix.length > 0) {
@@ -37,22 +43,69 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
   return plan;
 }
 
-export async function spawnKernel(kernel: string, plan: BootPlan, user: SandboxUser): Promise<ChildProcess> {
-  const argv = [...user.dropPrefix, kernel, ...kernelArgs(plan)];
-  try {
-    return spawn(argv[0]!, argv.slice(1), {
-      detached: true, // own process group: the reaper kills the kernel and every guest address-space process at once
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
-      cwd: plan.bootDir,
-      env: {
-        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-        HOME: plan.bootDir, // nothing may land in the real ~/.uml
-        // No TMPDIR: UML then maps its memory from an unnamed (O_TMPFILE) file in /dev/shm.
-        LANG: 'C.UTF-8',
-      },
-    });
-  } catch (e) {
-    await fsp.rm(plan.bootDir, { recursive: true, force: true });
-    throw new SandboxError(`Could not start ${kernel}: ${(e as Error).message}`, UML_INSTALL_FIX);
-  }
+/**
+ * The kernel's boundary (confine.ts). The guest reaches the host's files only through hostfs,
+ * that is through the kernel process's own system calls: under bwrap those see the host
+ * read-only, whatever the guest remounts. Its writable places are a private /dev/shm (the
+ * guest's memory file lives there, so it is sized to fit it), a small /tmp, and the kernel's
+ * uml_dir; the boot directory is bound read-only.
+ */
+export function umlBoundary(plan: BootPlan, o: { hide: readonly string[]; expose: readonly string[] }): BoundaryPlan {
+  return {
+    unshare: ['pid', 'ipc', 'net', 'uts', 'cgroup'],
+    tmpfs: [
+      { path: '/dev/shm', bytes: (plan.memMiB + UML_SHM_SLACK_MIB) * MiB, mode: '1777' },
+      { path: '/tmp', bytes: 16 * MiB, mode: '1777' },
+    ],
+    hide: o.hide,
+    expose: o.expose,
+    binds: [{ src: plan.bootDir, dest: plan.bootDir, readOnly: true }],
+    overlays: [{ path: path.join(plan.bootDir, 'uml'), bytes: 1 * MiB, mode: '0700' }],
+  };
+}
+
+const MiB = 1024 * 1024;
+/** /dev/shm room beyond the guest's memory (UML's own mappings). */
+const UML_SHM_SLACK_MIB = 32;
+
+/**
+ * In the boundary's user namespace the host's root-owned files show as owned by nobody, so to the
+ * guest every setuid-root binary (mount, su) is setuid-nobody and would drop guest root's power.
+ * The guest's init therefore runs with no_new_privs: setuid bits are ignored, as they are
+ * pointless where every command is root already.
+ */
+const NNP_INIT = 'init-nnp.sh';
+function nnpInit(plan: BootPlan): string {
+  return `#!/bin/sh\nexec /usr/bin/setpriv --no-new-privs -- /bin/sh ${plan.bootDir}/init.sh\n`;
+}
+
+/** Inside the boundary: the task limit and the OOM preference, then the kernel (its init wrapped, see NNP_INIT). */
+export function kernelCommand(kernel: string, plan: BootPlan): string[] {
+  const args = kernelArgs(plan).map((a) => (a.startsWith('init=') ? `init=${path.join(plan.bootDir, NNP_INIT)}` : a));
+  return [...limitedKernelPrefix(), kernel, ...args];
+}
+
+/**
+ * Starts the kernel and returns its process at once. (Not async: execa's process is also a
+ * promise of its end, which an async function would wait for.) A kernel that cannot start at
+ * all shows as an `error` event, as with any ChildProcess.
+ */
+export function spawnKernel(kernel: string, plan: BootPlan, user: SandboxUser): ChildProcess {
+  const boundary = umlBoundary(plan, { hide: homesToHide(user), expose: [...tutorPaths(), kernel] });
+  const argv = [...user.dropPrefix, ...bwrapArgv(boundary), ...kernelCommand(kernel, plan)];
+  return execa(argv[0]!, argv.slice(1), {
+    detached: true, // own process group: the reaper kills the kernel and every guest address-space process at once
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    cwd: plan.bootDir,
+    cleanup: false, // the reaper and close() end it, as a process group
+    reject: false,
+    buffer: false,
+    extendEnv: false,
+    env: {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: plan.bootDir, // nothing may land in the real ~/.uml
+      // No TMPDIR: UML then maps its memory from an unnamed (O_TMPFILE) file in /dev/shm.
+      LANG: 'C.UTF-8',
+    },
+  }) as unknown as ChildProcess;
 }

@@ -1,13 +1,12 @@
 import { constants as fsc, promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
+import { UML_INSTALL_FIX } from '../packages.js';
 import { findExecutable } from '../probe.js';
 import { SandboxError } from '../types.js';
 import { DEFAULT_UML_KERNEL } from './bootPlan.js';
 
 // Finding what a UML boot needs on the host: the kernel binary, and the host's shared-library
 // directories (which the guest mounts straight from hostfs, off the /usr/lib overlay).
-export const UML_INSTALL_FIX =
-  'Install User-Mode Linux: `sudo apt-get install user-mode-linux` (Debian/Ubuntu), then run `ipip-tutor doctor`.';
 
 /** /usr/lib/<triplet> directories holding the host's shared libraries (kept off the overlay). */
 export async function hostLibDirs(): Promise<string[]> {

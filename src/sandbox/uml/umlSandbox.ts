@@ -4,7 +4,7 @@
 // even when the host kernel cannot. The pieces: kernelLookup.ts finds the kernel, boot.ts starts
 // it, channel.ts talks to the agent inside (agent.ts), bootPlan.ts is the guest's init.
 import type { ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { startReaper, type Reaper } from '../reaper.js';
@@ -13,7 +13,8 @@ import { prepareBootDir, spawnKernel } from './boot.js';
 import { DEFAULT_UML_MEM_MIB, LineRing, PHASE_MARKER, UML_BOOT_TIMEOUT_MS } from './bootPlan.js';
 import { AgentChannel } from './channel.js';
 import { batchCommand, parseBatchOutput, planQuery, type QueryPlan } from './ipBatch.js';
-import { resolveKernel, UML_INSTALL_FIX } from './kernelLookup.js';
+import { UML_INSTALL_FIX } from '../packages.js';
+import { resolveKernel } from './kernelLookup.js';
 
 export class UmlSandbox implements Sandbox {
   info!: SandboxInfo;
@@ -42,9 +43,13 @@ export class UmlSandbox implements Sandbox {
     );
   }
 
-  /** Host pid of the kernel process (leader of the process group that holds the whole guest). */
+  /**
+   * Host pid of the kernel process (inside its boundary, below bwrap, which leads the process
+   * group that holds the whole guest).
+   */
   get pid(): number {
-    return this.child.pid ?? -1;
+    const top = this.child.pid ?? -1;
+    return kernelBelow(top, `umid=`) ?? top;
   }
 
   /** The last kernel console lines (for diagnostics). */
@@ -59,7 +64,7 @@ export class UmlSandbox implements Sandbox {
     const user = resolveSandboxUser();
     const plan = await prepareBootDir({ user, memMiB: opts.umlMemMiB ?? DEFAULT_UML_MEM_MIB });
     phase('starting kernel');
-    const child = await spawnKernel(kernel, plan, user);
+    const child = spawnKernel(kernel, plan, user);
     const reaper = startReaper({ processGroups: child.pid ? [child.pid] : [], paths: [plan.bootDir] });
     const sb = new UmlSandbox(child, plan.bootDir, reaper, user, kernel, plan.nodePath, opts.onPhase);
     sb.wire();
@@ -209,4 +214,20 @@ export class UmlSandbox implements Sandbox {
 /** Boot a UML guest and return a ready sandbox. Throws SandboxError with a fix when it cannot. */
 export function createUmlSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return UmlSandbox.boot(opts);
+}
+
+/** The first descendant of `pid` (depth-first, a few levels) whose command line contains `marker`. */
+function kernelBelow(pid: number, marker: string, depth = 4): number | undefined {
+  if (pid < 0 || depth < 0) return undefined;
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && !readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('bwrap'))
+      return pid;
+    for (const kid of readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      const hit = kernelBelow(Number(kid), marker, depth - 1);
+      if (hit !== undefined) return hit;
+    }
+  } catch {
+    /* gone */
+  }
+  return undefined;
 }
