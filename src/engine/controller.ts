@@ -840,6 +840,11 @@ export class Controller {
     this.emit({ type: 'broadcast', text });
   }
 
+  /** The learner asks the instructor for help, or takes the request back (a classroom reporter forwards it). */
+  raiseHand(raised = !this.viewValue.hand): void {
+    this.emit({ type: 'hand', raised });
+  }
+
   private requireSandbox(): Sandbox {
     if (!this.sandbox) throw new SandboxError('The sandbox is not running.', 'Restart the step to rebuild it.');
     return this.sandbox;

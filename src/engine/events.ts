@@ -76,6 +76,8 @@ export type EngineEvent =
   | { type: 'queue'; lines: string[] }
   | { type: 'gate'; lesson: number | null }
   | { type: 'broadcast'; text: string }
+  /** the learner asked for help (or took it back) */
+  | { type: 'hand'; raised: boolean }
   | { type: 'closed' };
 
 /** What a front end prints, in order: the finished part of the screen. */

@@ -37,6 +37,8 @@ export interface EngineView {
   gate: number | null;
   /** bumped whenever kernel state may have changed: front ends re-read their maps */
   version: number;
+  /** the learner's hand is up (asked the instructor for help) */
+  hand: boolean;
 }
 
 export const LOG_KEEP = 300;
@@ -65,6 +67,7 @@ export function initialView(o: { lang: Lang; pos: StepPos; key: string }): Engin
     runtimeError: null,
     gate: null,
     version: 0,
+    hand: false,
   };
 }
 
@@ -147,6 +150,8 @@ export function reduceView(v: EngineView, e: EngineEvent): EngineView {
       return { ...v, gate: e.lesson };
     case 'broadcast':
       return append(v, { kind: 'broadcast', text: e.text });
+    case 'hand':
+      return append({ ...v, hand: e.raised }, { kind: 'note', msg: { key: e.raised ? 'ui_hand_raised' : 'ui_hand_lowered' }, tone: 'hint' });
     case 'closed':
       return { ...v, stage: 'closed', busy: null, queue: [] };
     default: {
