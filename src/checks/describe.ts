@@ -1,7 +1,7 @@
 import { tc } from '../i18n/checkMessages.js';
 import type { Lang } from '../i18n/lang.js';
 import type { Fault } from '../kernel/simulate.js';
-import type { CheckResult, MsgParams, MsgRef } from './evaluate.js';
+import { faultRef, type CheckResult, type MsgParams, type MsgRef } from './evaluate.js';
 
 // Turns a check result into the sentence a learner reads, in their language.
 export function renderMsg(lang: Lang, msg: MsgRef): string {
@@ -21,4 +21,9 @@ export function describeDiagnosis(d: Fault | 'silent', lang: Lang): string[] {
   if (d.show.length) out.push(tc(lang, 'diag_show', { commands: d.show.map((c) => `\`${c}\``).join(' · ') }));
   if (d.fix.length) out.push(tc(lang, 'diag_fix', { commands: d.fix.map((c) => `\`${c}\``).join(' · ') }));
   return out;
+}
+
+/** Where a packet dies, as a sentence. */
+export function describeFault(f: Fault, lang: Lang): string {
+  return renderMsg(lang, faultRef(f));
 }

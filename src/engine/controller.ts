@@ -135,6 +135,8 @@ export class Controller {
   /** bumped by Ctrl-C: actions queued before it are dropped */
   private generation = 0;
   private running: AbortController | null = null;
+  /** actions asked for and not finished yet (the running one included) */
+  private pendingOps = 0;
   private queued: { id: number; line: string }[] = [];
   private nextQueueId = 1;
   private gateValue: number | null = null;
@@ -213,7 +215,7 @@ export class Controller {
     return this.sandbox;
   }
   get busy(): boolean {
-    return this.running !== null;
+    return this.pendingOps > 0;
   }
   states() {
     const st = stepStates(this.course, this.progress, this.posValue, this.unlockAll);
@@ -241,6 +243,7 @@ export class Controller {
 
   private act<T>(fn: (signal: AbortSignal) => Promise<T>, fallback: T, queuedLine?: { id: number; line: string }): Promise<T> {
     const gen = this.generation;
+    this.pendingOps++;
     const p = this.chain.then(async (): Promise<T> => {
       if (queuedLine) {
         this.queued = this.queued.filter((q) => q.id !== queuedLine.id);
@@ -260,6 +263,7 @@ export class Controller {
         this.emit({ type: 'busy', busy: null });
       }
     });
+    void p.finally(() => this.pendingOps--);
     this.chain = p.catch(() => {});
     return p;
   }
@@ -416,15 +420,18 @@ export class Controller {
     }
     this.countEnginePings(v.step, outcome);
     const mistake = outcome.results.some((r) => !r.ok) ? this.recognise(v, outcome) : null;
-    this.decide(v, outcome, stateOk);
+    const decision = this.decide(v, outcome, stateOk);
     this.emit({
       type: 'checks',
       results: outcome.results,
       goal: goalOf(v.step, outcome.results),
-      passed: this.st.completed,
+      passed: this.st.completed || decision === 'complete',
       mistake,
       debrief: this.st.debrief && !this.st.completed,
     });
+    // The checks first, then what they decided: a transcript reads in that order.
+    if (decision === 'debrief') this.note('ui_debrief_ask', { question: this.text.debrief ?? '' }, 'hint');
+    if (decision === 'complete') this.complete(v, 'done');
     return outcome.results;
   }
 
@@ -463,18 +470,18 @@ export class Controller {
     ).length;
   }
 
-  private decide(v: StepView, o: CheckOutcome, stateOk: boolean): void {
-    if (this.st.completed) return;
+  private decide(v: StepView, o: CheckOutcome, stateOk: boolean): 'complete' | 'debrief' | null {
+    if (this.st.completed) return null;
     const allOk = o.results.every((r) => r.ok);
-    if (!allOk || !this.st.acted || !this.learnerEvidence(v.step, o)) return;
+    if (!allOk || !this.st.acted || !this.learnerEvidence(v.step, o)) return null;
     if (v.step.debrief && !this.st.debriefAnswered) {
       if (stateOk && !this.st.debrief) {
         this.st.debrief = true;
-        this.note('ui_debrief_ask', { question: this.text.debrief ?? '' }, 'hint');
+        return 'debrief';
       }
-      return;
+      return null;
     }
-    this.complete(v, 'done');
+    return 'complete';
   }
 
   private complete(v: StepView, how: CompletedHow): void {
@@ -508,7 +515,7 @@ export class Controller {
   /** What the learner typed at the prompt; queued behind whatever is running. */
   submit(input: string, opts: Pick<RunOptions, 'signal' | 'timeoutMs' | 'maxOutputBytes'> = {}): Promise<SubmitOutcome> {
     const entry = { id: this.nextQueueId++, line: input };
-    if (this.running || this.queued.length) {
+    if (this.pendingOps > 0) {
       this.queued.push(entry);
       this.emit({ type: 'queue', lines: this.queued.map((q) => q.line) });
     }

@@ -151,7 +151,10 @@ export function reduceView(v: EngineView, e: EngineEvent): EngineView {
     case 'broadcast':
       return append(v, { kind: 'broadcast', text: e.text });
     case 'hand':
-      return append({ ...v, hand: e.raised }, { kind: 'note', msg: { key: e.raised ? 'ui_hand_raised' : 'ui_hand_lowered' }, tone: 'hint' });
+      return append(
+        { ...v, hand: e.raised },
+        { kind: 'note', msg: { key: e.raised ? 'ui_hand_raised' : 'ui_hand_lowered' }, tone: 'hint' },
+      );
     case 'closed':
       return { ...v, stage: 'closed', busy: null, queue: [] };
     default: {

@@ -145,7 +145,9 @@ function choose(ns: NsSnapshot, dst: string, answers: KernelAnswers | undefined,
     const need: Lookup = { ns: ns.name, dst, ...(from ? { from } : {}), ...(iif ? { iif } : {}) };
     const a = answers?.get(lookupKey(need));
     if (a === undefined) return { kind: 'unsure', need };
-    const hit = a && tied.find((r) => r.dev === a.dev && (r.gateway ?? undefined) === (a.gateway ?? undefined));
+    // The answer names the device; its gateway only when it is not the router's own address.
+    const onDev = a ? tied.filter((r) => r.dev === a.dev) : [];
+    const hit = onDev.find((r) => r.gateway === a?.gateway) ?? (onDev.length === 1 ? onDev[0] : undefined);
     if (!hit) return { kind: 'unsure', need };
     route = hit;
   }

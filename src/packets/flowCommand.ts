@@ -1,7 +1,8 @@
 import type { Lang } from '../i18n/lang.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { analyzeFlow } from './flowReport.js';
-import { renderFlow } from './flowRender.js';
+import { describeDiagnosis, describeFault } from '../checks/describe.js';
+import { renderFlow, renderFlowCompact } from './flowRender.js';
 import { pm } from './messages.js';
 
 // `tutor flow [NS] [DEST] [--on DEV] [--count N]`: the defaults come from the course
@@ -17,10 +18,12 @@ export interface FlowArgs {
   to: string;
   captureDev: string;
   count: number;
+  /** every layer, every route answer, the counters (the default fits one screen) */
+  full: boolean;
 }
 
 export function parseFlowArgs(args: readonly string[], defaults: FlowDefaults): FlowArgs | { error: string } {
-  const out: FlowArgs = { fromNs: defaults.from, to: defaults.to, captureDev: defaults.on, count: 2 };
+  const out: FlowArgs = { fromNs: defaults.from, to: defaults.to, captureDev: defaults.on, count: 2, full: false };
   const pos: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -33,7 +36,8 @@ export function parseFlowArgs(args: readonly string[], defaults: FlowDefaults): 
       const n = Number(args[++i]);
       if (!Number.isInteger(n) || n < 1 || n > 50) return { error: 'count must be 1..50' };
       out.count = n;
-    } else if (a.startsWith('-')) return { error: `unknown option ${a}` };
+    } else if (a === '--full') out.full = true;
+    else if (a.startsWith('-')) return { error: `unknown option ${a}` };
     else pos.push(a);
   }
   if (pos.length > 2) return { error: 'too many arguments' };
@@ -59,7 +63,9 @@ export async function flowCommand(sandbox: Sandbox, args: readonly string[], o: 
   if ('error' in parsed) return `${parsed.error}\n${pm(o.lang, 'usageFlow')}`;
   try {
     const report = await analyzeFlow(sandbox, { ...parsed, ...(o.signal ? { signal: o.signal } : {}) });
-    return renderFlow(report, o.lang, Math.min(76, o.width));
+    const width = Math.min(76, o.width);
+    const diagnosis = report.fault ? [describeFault(report.fault, o.lang), ...describeDiagnosis(report.fault, o.lang)] : [];
+    return parsed.full ? [renderFlow(report, o.lang, width), ...diagnosis].join('\n') : renderFlowCompact(report, o.lang, width, diagnosis);
   } catch (e) {
     return pm(o.lang, 'flowError', { msg: (e as Error).message });
   }

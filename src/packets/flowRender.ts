@@ -143,3 +143,74 @@ export function renderFlow(report: FlowReport, lang: Lang = 'en', width = 76): s
   out.push(...countersTable(report.counters, lang, w));
   return out.join('\n');
 }
+
+/** One hop of a path as a few words, for the compact view. */
+function stepWords(h: Hop, lang: Lang): string | null {
+  switch (h.kind) {
+    case 'encap':
+      return pm(lang, 'stepEncap', { dev: h.dev ?? '?' });
+    case 'route':
+      return pm(lang, 'stepOut', { dev: h.dev ?? '?' });
+    case 'forward':
+      return pm(lang, 'stepForward', { ns: nsLabel(h.ns, lang), dev: h.dev ?? '?' });
+    case 'decap':
+      return pm(lang, 'stepDecap', { dev: h.dev ?? '?' });
+    case 'deliver':
+      return pm(lang, 'stepDeliver', {});
+    case 'receive':
+      return `[${nsLabel(h.ns, lang)}]`;
+    case 'noroute':
+      return pm(lang, 'stepNoRoute', { error: h.error ?? '' });
+    default:
+      return null;
+  }
+}
+
+function pathLine(label: string, hops: Hop[], lang: Lang, w: number): string[] {
+  const words = hops.map((h) => stepWords(h, lang)).filter((x): x is string => x !== null);
+  const first = hops[0] ? `[${nsLabel(hops[0].ns, lang)}] ` : '';
+  const pad = ' '.repeat(stringWidthOf(label) + 1);
+  return wrapW(`${first}${words.join(' › ').replace(/\] › /g, '] ')}`, w - pad.length).map((l, i) => (i === 0 ? `${label} ${l}` : pad + l));
+}
+
+const stringWidthOf = (s: string) => [...s].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
+
+/** The flow on one screen (80x24): the request's layers, the reply in a line, both paths, what was crossed. */
+export function renderFlowCompact(report: FlowReport, lang: Lang = 'en', width = 76, diagnosis: string[] = []): string {
+  const w = Math.max(50, width);
+  const out: string[] = [];
+  const src = report.path.request[0]?.src ?? '?';
+  const c = report.capture;
+  const result = report.ping.ok ? pm(lang, 'pingOk') : pm(lang, 'pingFail', { code: report.ping.exitCode ?? '?' });
+  out.push(...wrapW(pm(lang, 'compactTitle', { from: `${report.fromNs} (${src})`, to: report.to, result }), w));
+  out.push(...diagnosis.flatMap((d) => wrapW(d, w)));
+  if (!c.ok) out.push(...wrapW(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
+  else if (c.request) {
+    out.push(...renderLayers(c.request, { lang, width: w, dev: report.captureDev, note: pm(lang, 'request') }).split('\n'));
+  } else out.push(...wrapW(pm(lang, 'flowNoRequest', { dev: report.captureDev }), w));
+  if (c.reply) {
+    const [outer, inner] = ipv4Layers(c.reply.layers).map((l) => l.fields);
+    if (outer && inner)
+      out.push(
+        ...wrapW(
+          pm(lang, 'compactReply', {
+            dev: report.captureDev,
+            outer: `${outer.src} -> ${outer.dst}`,
+            outerTtl: outer.ttl,
+            inner: `${inner.src} -> ${inner.dst}`,
+            innerTtl: inner.ttl,
+          }),
+          w,
+        ),
+      );
+  } else if (c.ok) out.push(...wrapW(pm(lang, 'flowNoReply', { dev: report.captureDev }), w));
+  out.push(...pathLine(pm(lang, 'compactThere'), report.path.request, lang, w));
+  if (report.path.reply.length) out.push(...pathLine(pm(lang, 'compactBack'), report.path.reply, lang, w));
+  const crossed = report.counters.filter((r) => r.txPackets > 0 || r.rxPackets > 0);
+  const byNs = new Map<string, string[]>();
+  for (const r of crossed) byNs.set(r.ns, [...(byNs.get(r.ns) ?? []), r.dev]);
+  const list = [...byNs].map(([ns, devs]) => `${nsLabel(ns, lang)} ${devs.join(' ')}`).join(' · ');
+  if (list) out.push(...wrapW(pm(lang, 'compactCrossed', { list }), w));
+  out.push(...wrapW(pm(lang, 'compactMore'), w));
+  return out.join('\n');
+}

@@ -1,6 +1,8 @@
 import { counterDeltas, type CounterDelta } from '../kernel/counters.js';
 import { ROOT } from '../kernel/namespaces.js';
 import { readWorld } from '../kernel/snapshot.js';
+import { simulatePing, type Fault } from '../kernel/simulate.js';
+import { gatherState } from '../checks/state.js';
 import { tracePath, type Hop, type TunnelInfo } from '../kernel/trace.js';
 import type { RunOptions, Sandbox } from '../sandbox/types.js';
 import { shQuote } from '../sandbox/host/tcpdumpShim.js';
@@ -41,13 +43,17 @@ export interface FlowReport {
   ping: { exitCode: number | null; ok: boolean; output: string };
   capture: FlowCapture;
   path: { request: Hop[]; reply: Hop[] };
+  /** when the ping fails: where the packet dies, by path reasoning over the state */
+  fault?: Fault;
   counters: CounterDelta[];
 }
+
+const faultOf = (r: ReturnType<typeof simulatePing>): { fault?: Fault } => (r.fault ? { fault: r.fault } : {});
 
 export async function analyzeFlow(sandbox: Sandbox, opts: FlowOptions): Promise<FlowReport> {
   const { fromNs, to, captureDev } = opts;
   const count = opts.count ?? 2;
-  const before = await readWorld(sandbox);
+  const before = await gatherState(sandbox, [], { world: true });
   const namespaces = [...before.netns].sort();
 
   // Paths first (route get sends nothing), so the counters only move for the ping.
@@ -94,6 +100,7 @@ export async function analyzeFlow(sandbox: Sandbox, opts: FlowOptions): Promise<
     ping: { exitCode: parsed.pingRc, ok: parsed.pingRc === 0, output: parsed.pingOutput },
     capture,
     path: { request, reply },
+    ...(parsed.pingRc !== 0 ? faultOf(simulatePing(before, fromNs, to)) : {}),
     counters: counterDeltas(counted, after),
   };
 }

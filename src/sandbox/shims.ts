@@ -16,6 +16,18 @@ done
 [ $# -eq 0 ] && { echo "sudo: nothing to run (you are already root in the sandbox)" >&2; exit 1; }
 exec "$@"
 `,
+  // Output goes to a pipe, where tcpdump buffers whole blocks: with -l its lines come as the
+  // packets do, interleaved with a ping's as on a terminal. (The host backend replaces it.)
+  tcpdump: `#!/bin/sh
+self_dir=$(cd "$(dirname "$0")" 2>/dev/null && pwd)
+IFS_SAVE=$IFS; IFS=:
+for d in $PATH; do
+  [ -n "$d" ] && [ "$d" != "$self_dir" ] && [ -x "$d/tcpdump" ] && { IFS=$IFS_SAVE; exec "$d/tcpdump" -l "$@"; }
+done
+IFS=$IFS_SAVE
+echo "tcpdump: not installed (Debian/Ubuntu: apt-get install tcpdump)" >&2
+exit 127
+`,
 };
 
 /** A POSIX shell snippet that writes every shim into SHIM_DIR (run once at sandbox setup). */

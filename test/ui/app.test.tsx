@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import { KEY, live, mount, until } from './harness.js';
+import { KEY, live, mount, sleep, until } from './harness.js';
 import { emptyProgress } from '../../src/course/progress.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
 import { Controller } from '../../src/engine/controller.js';
@@ -211,5 +211,36 @@ describe('the REPL', () => {
     });
     await t.waitFor('needs the ipip kernel module');
     expect(live(t.lastFrame())).toContain('Ctrl-X skips this step');
+  });
+
+  it('type-ahead: lines typed while a command runs are kept in order, none merged or lost', async () => {
+    const t = await mount({ delayMs: 150, progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
+    // `echo A` Enter `echo B` Enter within a few milliseconds, the first still running
+    for (const ch of 'echo A\recho B\r') t.write(ch);
+    await t.waitFor((f) => /^❯ echo B$/m.test(f) && /^B$/m.test(f));
+    const f = t.lastFrame();
+    expect(f.indexOf('❯ echo A')).toBeLessThan(f.indexOf('❯ echo B'));
+    expect(f).not.toContain('echo Aecho B');
+    expect(t.sandbox().ran.filter((c) => c.startsWith('echo'))).toEqual(['echo A', 'echo B']);
+  });
+
+  it('a pasted block runs line by line, and an unfinished last line stays on the prompt', async () => {
+    const t = await mount({ progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
+    t.write('sudo ip netns add ns1\nsudo ip netns add ns2\necho not yet');
+    await t.waitFor('step complete: Two namespaces');
+    expect(live(t.lastFrame())).toMatch(/^❯ echo not yet/m);
+    expect(t.sandbox().ran).toContain('sudo ip netns add ns2');
+    expect(t.sandbox().ran).not.toContain('echo not yet');
+  });
+
+  it('what waits is shown; Ctrl-C stops the running command and drops what was typed ahead, as a terminal does', async () => {
+    const t = await mount({ progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
+    t.write('sleep 5\recho B\r');
+    await t.waitFor('typed ahead: echo B');
+    await t.press(KEY.ctrl('c'));
+    await t.waitFor('^C interrupted');
+    await sleep(100);
+    expect(t.sandbox().ran).not.toContain('echo B');
+    expect(live(t.lastFrame())).not.toContain('typed ahead');
   });
 });

@@ -36,6 +36,8 @@ export interface Mounted {
   frames: string[];
   type: (text: string) => Promise<void>;
   press: (key: string) => Promise<void>;
+  /** raw bytes to the terminal's stdin, at once (a fast typist, a paste) */
+  write: (data: string) => void;
   /** wait until the screen shows this (or the predicate holds) */
   waitFor: (what: string | RegExp | ((f: string) => boolean), ms?: number) => Promise<string>;
   sandbox: () => FakeSandbox;
@@ -108,6 +110,7 @@ export async function mount(
       }
       await sleep(10);
     },
+    write: (data) => r.stdin.write(data),
     press: async (key) => {
       r.stdin.write(key);
       await sleep(30);

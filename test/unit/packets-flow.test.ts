@@ -8,7 +8,7 @@ import { tracePath } from '../../src/kernel/trace.js';
 import { captureScript, parseCaptureRun, pickRequestReply } from '../../src/packets/capture.js';
 import { parseFlowArgs as parse } from '../../src/packets/flowCommand.js';
 import type { FlowReport } from '../../src/packets/flowReport.js';
-import { renderFlow } from '../../src/packets/flowRender.js';
+import { renderFlow, renderFlowCompact } from '../../src/packets/flowRender.js';
 import { parseCapture } from '../../src/packets/pcap.js';
 import type { RunResult, Sandbox } from '../../src/sandbox/types.js';
 
@@ -161,12 +161,14 @@ describe('tracePath follows the kernel answers', () => {
 describe('flow pieces', () => {
   it('parses `tutor flow` arguments with defaults', () => {
     const parseFlowArgs = (a: string[]) => parse(a, { from: 'ns1', to: '10.10.200.10', on: 'v1-P' });
-    expect(parseFlowArgs([])).toEqual({ fromNs: 'ns1', to: '10.10.200.10', captureDev: 'v1-P', count: 2 });
+    expect(parseFlowArgs([])).toEqual({ fromNs: 'ns1', to: '10.10.200.10', captureDev: 'v1-P', count: 2, full: false });
+    expect(parseFlowArgs(['--full'])).toMatchObject({ full: true });
     expect(parseFlowArgs(['ns2', '10.10.100.10', '--on', 'v2-P'])).toEqual({
       fromNs: 'ns2',
       to: '10.10.100.10',
       captureDev: 'v2-P',
       count: 2,
+      full: false,
     });
     expect(parseFlowArgs(['10.10.201.10'])).toMatchObject({ fromNs: 'ns1', to: '10.10.201.10' });
     expect(parseFlowArgs(['--on'])).toHaveProperty('error');
@@ -236,6 +238,13 @@ describe('flow pieces', () => {
         const text = renderFlow(report, lang, w);
         for (const line of text.split('\n')) expect(stringWidth(line), line).toBeLessThanOrEqual(w);
       }
+    // The default view fits an 80x24 terminal with the REPL's own lines around it.
+    for (const lang of ['en', 'zh'] as const) {
+      const compact = renderFlowCompact(report, lang, 76).split('\n');
+      expect(compact.length).toBeLessThanOrEqual(19);
+      for (const line of compact) expect(stringWidth(line), line).toBeLessThanOrEqual(76);
+    }
+    expect(renderFlowCompact(report, 'en', 76)).toContain('there: [ns1] encapsulate on tunl › out of v1');
     const en = renderFlow(report, 'en');
     expect(en).toContain('outer ttl 64 on the request, 63 on the reply');
     expect(en).toContain('$ ip route get 10.10.20.2 from 10.10.10.2 iif v1-P');

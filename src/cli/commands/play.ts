@@ -31,6 +31,8 @@ export interface PlayOptions {
   width?: number;
   /** ms per typed character at human pace (tests make it 0) */
   typingMs?: number;
+  /** pauses between steps at human pace, in ms per second of the normal pause (tests make it 0) */
+  pauseScale?: number;
 }
 
 /** Resolve `--from`/`--to`: a lesson id, or lesson/step. */
@@ -156,11 +158,12 @@ export async function playAuto(o: PlayOptions): Promise<number> {
 /** Human pace: read, type the solution out, answer the question, as a presenter would. */
 async function presentStep(o: PlayOptions, c: Controller, typed: Set<string>): Promise<void> {
   const v = c.current;
+  const pause = (ms: number) => sleep(ms * (o.pauseScale ?? 1), o.signal);
   if (v.isReading) {
-    await sleep(2500, o.signal);
+    await pause(2500);
     return;
   }
-  await sleep(1200, o.signal);
+  await pause(1200);
   const quiz = v.step.checks.find((x) => x.type === 'answer');
   if (quiz?.type === 'answer' && quiz.accept?.[0]) {
     await typeOut(o, quiz.accept[0]);
@@ -172,12 +175,12 @@ async function presentStep(o: PlayOptions, c: Controller, typed: Set<string>): P
       await typeOut(o, cmd);
       typed.add(cmd);
       await c.submit(cmd, o.signal ? { signal: o.signal } : {});
-      await sleep(400, o.signal);
+      await pause(400);
     }
   }
   // Whatever typing could not reach (a debrief, a random breakage's answer) the engine solves.
   if (!c.stepPassed && !o.signal?.aborted) await c.solve();
-  await sleep(1200, o.signal);
+  await pause(1200);
 }
 
 /** Lines of a commands file: blank lines and `#` comments are skipped. */
