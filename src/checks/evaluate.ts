@@ -4,6 +4,7 @@ import { matchAnswer } from './answer.js';
 import { kindOf, normaliseDst, type IpLink } from '../kernel/ipJson.js';
 import { nsOf, ROOT } from '../kernel/namespaces.js';
 import type { NsSnapshot } from '../kernel/snapshot.js';
+import { vethPeers } from '../kernel/veth.js';
 import type { Fault, PathResult } from '../kernel/simulate.js';
 import { outputKey, pingKey, sysctlKey, type Snapshot } from './state.js';
 
@@ -68,15 +69,8 @@ function evalLink(c: Extract<Check, { type: 'link' }>, snap: Snapshot): CheckRes
   if (c.state === 'DOWN' && up) return result(c, false, 'link_up_unexpected', p);
   if (c.mtu !== undefined && link.mtu !== c.mtu) return result(c, false, 'link_wrong_mtu', { ...p, found: link.mtu, expected: c.mtu });
   if (c.peer !== undefined || c.peerNetns !== undefined) {
-    const peerIndex = link.link_index;
-    if (peerIndex === undefined) return result(c, false, 'link_no_peer', p);
-    // A veth's link_index is the peer's ifindex in the peer's namespace; confirm the pairing both ways.
-    const candidates = Object.entries(snap.ns).flatMap(([pns, pst]) =>
-      pst.links
-        .filter((l) => l.ifindex === peerIndex && (l.link_index === link.ifindex || l.link_index === undefined))
-        .map((l) => ({ ns: pns, link: l })),
-    );
     const wantNs = c.peerNetns === undefined ? undefined : nsOf({ netns: c.peerNetns });
+    const candidates = vethPeers(Object.values(snap.ns), snap.ns[ns]!, link).map((x) => ({ ns: x.ns.name, link: x.link }));
     const peer =
       candidates.find((x) => (c.peer === undefined || x.link.ifname === c.peer) && (wantNs === undefined || x.ns === wantNs)) ??
       candidates.find((x) => c.peer === undefined || x.link.ifname === c.peer) ??

@@ -11,7 +11,8 @@ export class UsageError extends Error {
   }
 }
 
-export const EXIT = { ok: 0, failed: 1, lesson: 2, sandbox: 3, usage: 64, bug: 70 } as const;
+/** Exit statuses of the command line, in one place (130: stopped by SIGINT, as a shell reports it). */
+export const EXIT = { ok: 0, failed: 1, lesson: 2, sandbox: 3, usage: 64, bug: 70, interrupted: 130 } as const;
 
 export function describeError(e: unknown): { text: string; code: number } {
   if (e instanceof UsageError) return { text: `ipip-tutor: ${e.message}\nRun \`ipip-tutor --help\` for usage.`, code: EXIT.usage };

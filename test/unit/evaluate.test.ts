@@ -102,7 +102,7 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
   it('a link left down names the namespace', () => {
     const v = verdict({ type: 'link', name: 'v2-P', state: 'UP' });
     expect(v).toMatchObject({ ok: false, text: 'v2-P exists in the root namespace but is DOWN' });
-    expect(v.zh).toBe('根网络命名空间 中的 v2-P 已存在,但状态是 DOWN');
+    expect(v.zh).toBe('根网络命名空间中的 v2-P 已存在,但状态是 DOWN'); // no stray space where a Chinese name meets Chinese text
   });
 
   it('veth peer and its namespace are checked both ways', () => {
@@ -110,6 +110,18 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
     expect(verdict({ type: 'link', netns: 'ns1', name: 'v1', peer: 'v2-P' }).text).toBe("v1's peer is v1-P, expected v2-P");
     expect(verdict({ type: 'link', netns: 'ns1', name: 'v1', peer: 'v1-P', peerNetns: 'ns2' }).text).toBe(
       "v1's peer v1-P is in the root namespace, expected ns2",
+    );
+  });
+
+  it('a veth made without `netns ns1`: both ends in the root namespace, and the reason says so', () => {
+    const snap = snapshot();
+    // iproute2 names a peer in the same namespace (`link`) instead of giving its index
+    snap.ns.root!.links = [
+      link({ ifindex: 7, ifname: 'v1', link: 'v1-P', linkinfo: { info_kind: 'veth' } }),
+      link({ ifindex: 8, ifname: 'v1-P', link: 'v1', linkinfo: { info_kind: 'veth' } }),
+    ];
+    expect(verdict({ type: 'link', name: 'v1-P', kind: 'veth', peer: 'v1', peerNetns: 'ns1' }, snap).text).toBe(
+      "v1-P's peer v1 is in the root namespace, expected ns1",
     );
   });
 

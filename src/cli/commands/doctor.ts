@@ -2,6 +2,7 @@
 // and how to fix it; `--fix` installs missing packages and loads ipip when run as root.
 // The report is a pure function of probe results (doctorReport), so it is unit-tested without a machine.
 
+import { EXIT } from '../../engine/errors.js';
 import { execa } from 'execa';
 import os from 'node:os';
 import stringWidth from 'string-width';
@@ -300,5 +301,5 @@ export async function runDoctor(opts: {
 
   if (opts.json) opts.out(JSON.stringify(report, null, 2));
   else for (const line of formatDoctor(report, lang)) opts.out(line);
-  return report.ok ? 0 : 1;
+  return report.ok ? EXIT.ok : EXIT.failed;
 }

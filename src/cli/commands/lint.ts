@@ -1,3 +1,4 @@
+import { EXIT } from '../../engine/errors.js';
 import { lintRun, lintStatic } from '../../engine/lint.js';
 import type { Lang } from '../../i18n/lang.js';
 import { sandboxFactory, type BackendChoice } from '../../sandbox/factory.js';
@@ -26,5 +27,5 @@ export async function lintCommand(o: {
   const ok = errors === 0 && runOk && course !== null;
   if (o.json) o.out(JSON.stringify({ ok, problems, runs }, null, 2));
   else o.out(ok ? `lint: ${o.dir} is fine${problems.length ? ` (${problems.length} warnings)` : ''}` : `lint: ${o.dir} has problems`);
-  return ok ? 0 : 1;
+  return ok ? EXIT.ok : EXIT.failed;
 }

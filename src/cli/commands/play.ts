@@ -5,7 +5,7 @@ import { emptyProgress, flatSteps, type StepPos } from '../../course/progress.js
 import { memoryProgressStore } from '../../course/progressStore.js';
 import { stepText } from '../../course/texts.js';
 import { Controller, type Builtin } from '../../engine/controller.js';
-import { UsageError } from '../../engine/errors.js';
+import { EXIT, UsageError } from '../../engine/errors.js';
 import type { Lang } from '../../i18n/lang.js';
 import { tu } from '../../i18n/uiMessages.js';
 import { SandboxError, type Sandbox } from '../../sandbox/types.js';
@@ -54,9 +54,6 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     const t = setTimeout(r, ms);
     signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
   });
-
-/** The exit status of an interrupted run, as a shell reports SIGINT. */
-export const INTERRUPTED = 130;
 
 function range(course: Course, o: PlayOptions) {
   const flat = flatSteps(course);
@@ -151,8 +148,8 @@ export async function playAuto(o: PlayOptions): Promise<number> {
     await c.close();
   }
   o.out(`${passed} passed, ${failed} failed`);
-  if (o.signal?.aborted) return INTERRUPTED;
-  return failed === 0 ? 0 : 1;
+  if (o.signal?.aborted) return EXIT.interrupted;
+  return failed === 0 ? EXIT.ok : EXIT.failed;
 }
 
 /** Human pace: read, type the solution out, answer the question, as a presenter would. */
@@ -242,6 +239,6 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
   }
   if (!completedAll && !reported) o.out(`✗ ${tu(o.lang, 'play_incomplete')}`);
   o.out(completedAll ? tu(o.lang, 'play_course_complete') : tu(o.lang, 'play_course_incomplete'));
-  if (o.signal?.aborted) return INTERRUPTED;
-  return completedAll ? 0 : 1;
+  if (o.signal?.aborted) return EXIT.interrupted;
+  return completedAll ? EXIT.ok : EXIT.failed;
 }
