@@ -1,4 +1,4 @@
-import type { Builtin } from './controller.js';
+import type { Builtin } from './types.js';
 import { flowCommand } from '../packets/flowCommand.js';
 
 // Commands the tutor answers itself at the prompt, as `tutor NAME ...`.

@@ -1,8 +1,7 @@
 import { matchAnswer } from '../checks/answer.js';
 import { checkState, type CheckOutcome } from '../checks/checkState.js';
-import { evaluateChecks, type CheckResult } from '../checks/evaluate.js';
-import type { Check } from '../checks/schema.js';
-import type { Course, Lesson } from '../course/load.js';
+import type { CheckResult } from '../checks/evaluate.js';
+import type { Course } from '../course/load.js';
 import {
   flatSteps,
   reduce,
@@ -13,17 +12,20 @@ import {
   type ProgressEvent,
   type StepPos,
 } from '../course/progress.js';
-import type { ProgressStore } from '../course/progressStore.js';
 import type { Step, StepText } from '../course/schema.js';
 import { stepText } from '../course/texts.js';
 import type { Lang } from '../i18n/lang.js';
-import { nsOf } from '../kernel/namespaces.js';
-import { SandboxError, type BootPhase, type Feature, type RunOptions, type RunResult, type Sandbox } from '../sandbox/types.js';
+import { SandboxError, type Feature, type RunOptions, type RunResult, type Sandbox } from '../sandbox/types.js';
 import { describeError } from './errors.js';
 import type { CommandRun, CompletedHow, EngineEvent, Tone, UiMsg } from './events.js';
 import { goalOf } from './goal.js';
-import { nextHint, type RecognisedMistake } from './hints.js';
-import { classifyInput, type InputKind } from './input.js';
+import { nextHint } from './hints.js';
+import { recognise } from './mistakes.js';
+import { freshStep, learnerEvidence, pingNamespaces, recordEnginePings, type StepState } from './stepState.js';
+import type { ControllerOptions, FastForwardProgress, StepView, SubmitOutcome } from './types.js';
+
+import { ActionQueue, Stopped } from './actionQueue.js';
+import { classifyInput } from './input.js';
 import { initialView, reduceView, type EngineView } from './view.js';
 
 // The course engine: one learner, one sandbox, one current step. Every learner action is a
@@ -31,94 +33,7 @@ import { initialView, reduceView, type EngineView } from './view.js';
 // at a time in the order they were asked for (type-ahead is kept, never lost); Ctrl-C stops the
 // running one and drops what was waiting. No front end holds a course rule: hints, answers,
 // mistakes, evidence and completion are all decided here.
-export interface BuiltinContext {
-  sandbox: Sandbox;
-  lang: Lang;
-  course: Course;
-  /** columns of the screen the answer is shown on */
-  width: number;
-  signal?: AbortSignal;
-}
-/** A command the tutor itself understands, typed as `tutor NAME ...` (e.g. `tutor flow`). */
-export type Builtin = (args: readonly string[], ctx: BuiltinContext) => Promise<string>;
-
-export interface ControllerOptions {
-  course: Course;
-  makeSandbox: (o?: { onPhase?: (p: BootPhase) => void }) => Promise<Sandbox>;
-  store: ProgressStore;
-  lang: Lang;
-  unlockAll?: boolean;
-  builtins?: Record<string, Builtin>;
-  /** Random source for troubleshooting steps (tests pass a fixed one). */
-  random?: () => number;
-  /** Evaluate a step's checks as soon as it opens (the REPL shows the goal); `play --auto` skips it. */
-  evaluateOnEntry?: boolean;
-  /** Columns the front end shows command output in (for builtins that draw). */
-  width?: () => number;
-}
-
-export interface StepView {
-  pos: StepPos;
-  lesson: Lesson;
-  step: Step;
-  key: string;
-  isReading: boolean;
-  isQuiz: boolean;
-}
-
-export interface FastForwardProgress {
-  done: number;
-  total: number;
-  command: string;
-}
-
-export interface SubmitOutcome {
-  kind: InputKind;
-  run?: RunResult;
-  /** the step became complete with this input */
-  completed: boolean;
-}
-
-type Ping = Extract<Check, { type: 'ping' }>;
-
-/** Per-step state that lasts until the learner leaves the step. */
-interface StepState {
-  answered: string | undefined;
-  given: Set<string>;
-  picked: { id: string; answer: readonly string[] } | null;
-  /** the learner typed or solved something here: a state right on entry does not count by itself */
-  acted: boolean;
-  /** every state check held when the step opened */
-  heldOnEntry: boolean;
-  /** ICMP echo requests sent per namespace when the step opened, and by the engine's own pings since */
-  echoBase: Record<string, number>;
-  enginePings: Record<string, number>;
-  /** the state checks pass and the debrief question is asked */
-  debrief: boolean;
-  debriefAnswered: boolean;
-  /** the last solve could not repair the state: the next one restarts the step first */
-  offerRestart: boolean;
-  completed: boolean;
-}
-
-const freshStep = (): StepState => ({
-  answered: undefined,
-  given: new Set(),
-  picked: null,
-  acted: false,
-  heldOnEntry: false,
-  echoBase: {},
-  enginePings: {},
-  debrief: false,
-  debriefAnswered: false,
-  offerRestart: false,
-  completed: false,
-});
-
 const OUTPUT_FLUSH_MS = 50;
-
-/** Thrown inside an action when Ctrl-C stopped it; never reaches a caller. */
-class Stopped extends Error {}
 
 export class Controller {
   readonly course: Course;
@@ -131,16 +46,12 @@ export class Controller {
   private lastChecks: CheckResult[] = [];
   private viewValue: EngineView;
   private readonly listeners = new Set<(e: EngineEvent) => void>();
-  private chain: Promise<unknown> = Promise.resolve();
-  /** bumped by Ctrl-C: actions queued before it are dropped */
-  private generation = 0;
-  private running: AbortController | null = null;
-  /** actions asked for and not finished yet (the running one included) */
-  private pendingOps = 0;
-  private queued: { id: number; line: string }[] = [];
-  private nextQueueId = 1;
+  private readonly queue = new ActionQueue({
+    onQueue: (lines) => this.emit({ type: 'queue', lines }),
+    onError: (e) => this.fail(e),
+    onIdle: () => this.emit({ type: 'busy', busy: null }),
+  });
   private gateValue: number | null = null;
-  private closed = false;
   private readonly opts: ControllerOptions;
 
   constructor(opts: ControllerOptions) {
@@ -215,7 +126,7 @@ export class Controller {
     return this.sandbox;
   }
   get busy(): boolean {
-    return this.pendingOps > 0;
+    return this.queue.busy;
   }
   states() {
     const st = stepStates(this.course, this.progress, this.posValue, this.unlockAll);
@@ -239,33 +150,10 @@ export class Controller {
     return this.current.isReading || this.st.completed;
   }
 
-  // ---- running actions one at a time ----
+  // ---- running actions one at a time (actionQueue.ts) ----
 
-  private act<T>(fn: (signal: AbortSignal) => Promise<T>, fallback: T, queuedLine?: { id: number; line: string }): Promise<T> {
-    const gen = this.generation;
-    this.pendingOps++;
-    const p = this.chain.then(async (): Promise<T> => {
-      if (queuedLine) {
-        this.queued = this.queued.filter((q) => q.id !== queuedLine.id);
-        this.emit({ type: 'queue', lines: this.queued.map((q) => q.line) });
-      }
-      if (gen !== this.generation || this.closed) return fallback;
-      const ac = new AbortController();
-      this.running = ac;
-      try {
-        return await fn(ac.signal);
-      } catch (e) {
-        if (e instanceof Stopped) return fallback;
-        this.fail(e);
-        return fallback;
-      } finally {
-        this.running = null;
-        this.emit({ type: 'busy', busy: null });
-      }
-    });
-    void p.finally(() => this.pendingOps--);
-    this.chain = p.catch(() => {});
-    return p;
+  private act<T>(fn: (signal: AbortSignal) => Promise<T>, fallback: T, line?: string): Promise<T> {
+    return this.queue.run(fn, fallback, line);
   }
 
   /** A broken sandbox (or a bug) becomes a message and the session goes on. */
@@ -276,12 +164,7 @@ export class Controller {
 
   /** Ctrl-C: stop what runs, forget what was typed ahead. */
   interrupt(): void {
-    this.generation++;
-    if (this.queued.length) {
-      this.queued = [];
-      this.emit({ type: 'queue', lines: [] });
-    }
-    this.running?.abort();
+    this.queue.interrupt();
   }
 
   // ---- lifecycle ----
@@ -314,8 +197,7 @@ export class Controller {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.interrupt();
+    this.queue.close();
     const sb = this.sandbox;
     this.sandbox = null;
     await sb?.close();
@@ -395,16 +277,11 @@ export class Controller {
 
   // ---- checks ----
 
-  /** Namespaces whose echo counters carry a learner's evidence: where a ping must get through (one that must fail is never sent). */
-  private pingNamespaces(step: Step): string[] {
-    return [...new Set(step.checks.filter((c): c is Ping => c.type === 'ping' && c.expect === 'success').map((c) => nsOf(c)))];
-  }
-
   /** Evaluate the step's checks, recognise a declared mistake, decide completion; emit it all. */
   private async evaluate(entry = false): Promise<CheckResult[]> {
     const v = this.current;
     const sb = this.requireSandbox();
-    const pingNs = this.pingNamespaces(v.step);
+    const pingNs = pingNamespaces(v.step);
     const signatures = v.step.mistakes.flatMap((m) => m.signature ?? []);
     const outcome = await checkState(sb, v.step.checks, {
       ...(this.st.answered !== undefined ? { answer: this.st.answered } : {}),
@@ -418,8 +295,8 @@ export class Controller {
       this.st.heldOnEntry = outcome.results.some((r) => r.check.type !== 'answer') && stateOk;
       this.st.echoBase = { ...outcome.snapshot.echoesSent };
     }
-    this.countEnginePings(v.step, outcome);
-    const mistake = outcome.results.some((r) => !r.ok) ? this.recognise(v, outcome) : null;
+    recordEnginePings(this.st, v.step, outcome);
+    const mistake = outcome.results.some((r) => !r.ok) ? recognise(v.step, this.text, outcome) : null;
     const decision = this.decide(v, outcome, stateOk);
     this.emit({
       type: 'checks',
@@ -435,45 +312,10 @@ export class Controller {
     return outcome.results;
   }
 
-  private countEnginePings(step: Step, o: CheckOutcome): void {
-    for (const c of step.checks) {
-      if (c.type !== 'ping' || c.expect !== 'success') continue;
-      const p = o.snapshot.pings[`${nsOf(c)}|${c.to}|${c.size ?? ''}|${c.dontFragment ? 'df' : ''}`];
-      if (p && !p.predicted) this.st.enginePings[nsOf(c)] = (this.st.enginePings[nsOf(c)] ?? 0) + 1;
-    }
-  }
-
-  /**
-   * A goal that already held on entry counts only with the learner's own evidence from the
-   * kernel: their pings grew the namespace's ICMP echo counter by more than the engine's did.
-   */
-  private learnerEvidence(step: Step, o: CheckOutcome): boolean {
-    if (!this.st.heldOnEntry) return true;
-    const pingNs = this.pingNamespaces(step);
-    if (pingNs.length === 0) return this.st.acted;
-    return pingNs.every((ns) => {
-      const now = o.snapshot.echoesSent[ns];
-      const base = this.st.echoBase[ns];
-      if (now === undefined || base === undefined) return this.st.acted;
-      // The counters were read before this evaluation's own pings went out.
-      const engine = (this.st.enginePings[ns] ?? 0) - this.pingsThisRound(step, o, ns);
-      return now - base > engine;
-    });
-  }
-
-  private pingsThisRound(step: Step, o: CheckOutcome, ns: string): number {
-    return step.checks.filter(
-      (c) =>
-        c.type === 'ping' &&
-        nsOf(c) === ns &&
-        o.snapshot.pings[`${ns}|${c.to}|${c.size ?? ''}|${c.dontFragment ? 'df' : ''}`]?.predicted !== true,
-    ).length;
-  }
-
   private decide(v: StepView, o: CheckOutcome, stateOk: boolean): 'complete' | 'debrief' | null {
     if (this.st.completed) return null;
     const allOk = o.results.every((r) => r.ok);
-    if (!allOk || !this.st.acted || !this.learnerEvidence(v.step, o)) return null;
+    if (!allOk || !this.st.acted || !learnerEvidence(this.st, v.step, o)) return null;
     if (v.step.debrief && !this.st.debriefAnswered) {
       if (stateOk && !this.st.debrief) {
         this.st.debrief = true;
@@ -493,18 +335,6 @@ export class Controller {
     if (v.pos.step === v.lesson.def.steps.length - 1) this.emit({ type: 'lesson-done', lesson: v.pos.lesson });
   }
 
-  /** The first declared mistake whose signature holds in this state. */
-  private recognise(v: StepView, o: CheckOutcome): RecognisedMistake | null {
-    for (const m of v.step.mistakes) {
-      if (!m.signature || !m.repair) continue;
-      if (evaluateChecks(m.signature, o.snapshot, undefined, undefined, o.paths).every((r) => r.ok)) {
-        const text = this.text.mistakes[m.id];
-        if (text) return { id: m.id, text, repair: m.repair };
-      }
-    }
-    return null;
-  }
-
   /** Evaluate the current step's checks now (the benchmark's measure; front ends never need it). */
   check(): Promise<CheckResult[]> {
     return this.act(() => this.evaluate(), []);
@@ -514,16 +344,11 @@ export class Controller {
 
   /** What the learner typed at the prompt; queued behind whatever is running. */
   submit(input: string, opts: Pick<RunOptions, 'signal' | 'timeoutMs' | 'maxOutputBytes'> = {}): Promise<SubmitOutcome> {
-    const entry = { id: this.nextQueueId++, line: input };
-    if (this.pendingOps > 0) {
-      this.queued.push(entry);
-      this.emit({ type: 'queue', lines: this.queued.map((q) => q.line) });
-    }
     const limits = {
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxOutputBytes ? { maxOutputBytes: opts.maxOutputBytes } : {}),
     };
-    return this.act((signal) => this.doSubmit(input, anySignal(signal, opts.signal), limits), { kind: 'empty', completed: false }, entry);
+    return this.act((signal) => this.doSubmit(input, anySignal(signal, opts.signal), limits), { kind: 'empty', completed: false }, input);
   }
 
   private async doSubmit(

@@ -1,7 +1,8 @@
 import React from 'react';
 import { render } from 'ink-testing-library';
 import { App } from '../../src/ui/App.js';
-import { Controller, type Builtin } from '../../src/engine/controller.js';
+import { Controller } from '../../src/engine/controller.js';
+import type { Builtin } from '../../src/engine/types.js';
 import { memoryProgressStore } from '../../src/course/progressStore.js';
 import { emptyProgress, type Progress } from '../../src/course/progress.js';
 import type { Course } from '../../src/course/load.js';
