@@ -1,6 +1,7 @@
 import type { Course } from '../course/load.js';
 import type { Lang } from '../i18n/lang.js';
 import type { BackendChoice } from '../sandbox/factory.js';
+import { plainReason, runPlain } from './plain.js';
 
 // Entry to the interactive tutor (only reached when stdin and stdout are TTYs). Colour is
 // decided before ink and its chalk load: chalk ignores NO_COLOR, so NO_COLOR becomes
@@ -64,6 +65,8 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     builtins: builtins(),
     width: () => process.stdout.columns || 80,
   });
+  const plain = plainReason();
+  if (plain) return runPlain(controller, plain);
   void controller.start();
   let code = 0;
 

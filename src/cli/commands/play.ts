@@ -10,7 +10,7 @@ import { EXIT, UsageError } from '../../engine/errors.js';
 import type { Lang } from '../../i18n/lang.js';
 import { tu } from '../../i18n/uiMessages.js';
 import { SandboxError, type Sandbox } from '../../sandbox/types.js';
-import { attachTranscript } from '../transcript.js';
+import { attachTranscript } from '../../ui/transcript.js';
 
 // Non-interactive runs of the same engine the REPL uses: `play --auto` solves every step,
 // `play --commands` replays what a learner typed. One line per step by default; with `--echo`

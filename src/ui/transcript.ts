@@ -3,9 +3,9 @@ import { lessonSummary, lessonTitle, stepText } from '../course/texts.js';
 import type { Controller } from '../engine/controller.js';
 import type { EngineEvent } from '../engine/events.js';
 import { tu } from '../i18n/uiMessages.js';
-import { lineText } from '../ui/lines.js';
-import { renderMarkdown } from '../ui/markdown.js';
-import { capOutput, sanitizeOutput, wrapText } from '../ui/text.js';
+import { lineText } from './lines.js';
+import { renderMarkdown } from './markdown.js';
+import { capOutput, sanitizeOutput, wrapText } from './text.js';
 
 // What the REPL shows, as plain lines for a pipe or a projector: the step's text, each command
 // with its output (capped), each check with its reason, a recognised mistake's explanation, the
@@ -75,8 +75,9 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
           o.out(head + tu(lang, 'ui_hint_command'));
           for (const cmd of h.commands) o.out(`    ${cmd}`);
         } else {
-          if (h.level === 2 && h.check) wrap(head + describeCheck(h.check, lang), '  ');
+          wrap(head + (h.level === 2 && h.check ? describeCheck(h.check, lang) : ''), '  ');
           if (h.text) for (const l of renderMarkdown(h.text, width - 2, { color: false })) o.out(`  ${lineText(l)}`);
+          if (h.level === 2 && h.check?.diagnosis) for (const d of describeDiagnosis(h.check.diagnosis, lang)) wrap(`↳ ${d}`, '    ');
         }
         return;
       }
@@ -100,6 +101,12 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
         return;
       case 'broadcast':
         wrap(`📣 ${tu(lang, 'ui_broadcast', { text: e.text })}`);
+        return;
+      case 'failed':
+        wrap(tu(lang, 'ui_error_title'));
+        wrap(e.failure.message, '  ');
+        if (e.failure.fix) wrap(`${tu(lang, 'ui_error_fix')} ${e.failure.fix}`, '  ');
+        if (e.failure.log) for (const l of e.failure.log.split('\n').slice(-12)) o.out(`  ${l}`);
         return;
       case 'runtime-error':
         wrap(tu(lang, 'ui_error_runtime', { message: e.message }));

@@ -1,0 +1,75 @@
+import { createInterface } from 'node:readline';
+import { attachTranscript } from './transcript.js';
+import type { Controller } from '../engine/controller.js';
+import { tu } from '../i18n/uiMessages.js';
+
+// The tutor for terminals that cannot take cursor movement or animation (TERM=dumb, and CI=true
+// where ink freezes its live area): the same engine, one line in, plain lines out. Keys become
+// words: `tutor hint`, `tutor solve`... (`tutor help` lists them).
+export type PlainReason = 'dumb' | 'ci';
+
+/** Why the ink screen cannot be used on this terminal, or null when it can. */
+export function plainReason(env: NodeJS.ProcessEnv = process.env): PlainReason | null {
+  if (env.TERM === 'dumb') return 'dumb';
+  if (env.CI && env.CI !== 'false' && env.CI !== '0') return 'ci';
+  return null;
+}
+
+const WORDS = ['hint', 'solve', 'skip', 'restart', 'lang', 'quit', 'help'] as const;
+type Word = (typeof WORDS)[number];
+
+export async function runPlain(c: Controller, why: PlainReason, io = { input: process.stdin, output: process.stdout }): Promise<number> {
+  const out = (l: string) => io.output.write(`${l}\n`);
+  out(tu(c.lang, why === 'dumb' ? 'ui_plain_dumb' : 'ui_plain_ci'));
+  const detach = attachTranscript(c, { out, width: (io.output as NodeJS.WriteStream).columns || 80, stepText: true });
+  const rl = createInterface({ input: io.input, output: io.output, prompt: '> ', terminal: false });
+  const prompt = () => io.output.write(c.getView().passed ? `${tu(c.lang, 'ui_plain_next')}\n> ` : '> ');
+  void c.start().then(prompt);
+  let quitting = false;
+  const quit = async () => {
+    if (quitting) return;
+    quitting = true;
+    rl.close();
+    detach();
+    await c.close().catch(() => {});
+  };
+  const word = (line: string): Word | null => {
+    const m = /^tutor\s+(\w+)\s*$/.exec(line.trim());
+    return m && (WORDS as readonly string[]).includes(m[1]!) ? (m[1] as Word) : null;
+  };
+  rl.on('SIGINT', () => (c.busy ? c.interrupt() : void quit()));
+  for await (const line of rl) {
+    const w = word(line);
+    switch (w) {
+      case 'hint':
+        await c.hint();
+        break;
+      case 'solve':
+        await c.solve();
+        break;
+      case 'skip':
+        await c.skip();
+        break;
+      case 'restart':
+        await c.restart();
+        break;
+      case 'lang':
+        c.setLang(c.lang === 'en' ? 'zh' : 'en');
+        break;
+      case 'quit':
+        await quit();
+        return 0;
+      case 'help':
+        out(tu(c.lang, 'ui_plain_help'));
+        break;
+      default:
+        if (line.trim() === '') await c.enter();
+        else await c.submit(line);
+    }
+    if (c.getView().stage === 'failed') break;
+    prompt();
+  }
+  const failure = c.getView().failure;
+  await quit();
+  return failure ? failure.code : 0;
+}
