@@ -29,8 +29,6 @@ await build({
   absWorkingDir: at('.'),
   entryPoints: {
     'cli/main': 'src/cli/main.ts',
-    // run by the host sandbox's tcpdump shim, and by the benchmark
-    'packets/tcpdumpLite': 'src/packets/tcpdumpLite.ts',
     'bench/main': 'src/bench/main.ts',
   },
   outdir: 'dist',

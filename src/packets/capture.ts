@@ -1,4 +1,4 @@
-import { shQuote } from '../sandbox/host/tcpdumpShim.js';
+import { shQuote } from '../sandbox/host/tcpdumpArgs.js';
 import { ipv4Layers, type DecodedPacket, type IcmpLayer } from './decode.js';
 
 // One ping captured on a device, in one shell run inside the sandbox (either backend).

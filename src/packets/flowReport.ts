@@ -5,7 +5,7 @@ import { simulatePing, type Fault } from '../kernel/simulate.js';
 import { gatherState } from '../checks/state.js';
 import { tracePath, type Hop, type TunnelInfo } from '../kernel/trace.js';
 import type { RunOptions, Sandbox } from '../sandbox/types.js';
-import { shQuote } from '../sandbox/host/tcpdumpShim.js';
+import { shQuote } from '../sandbox/host/tcpdumpArgs.js';
 import { captureScript, parseCaptureRun, pickRequestReply } from './capture.js';
 import { decodePacket, type DecodedPacket } from './decode.js';
 import { parseCapture } from './pcap.js';

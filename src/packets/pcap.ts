@@ -11,24 +11,6 @@ export const LINKTYPE = {
   LINUX_SLL2: 276,
 } as const;
 
-/** The name tcpdump prints for a link type ("reading from file ..., link-type EN10MB (Ethernet)"). */
-export function linkTypeName(linkType: number): string {
-  switch (linkType) {
-    case LINKTYPE.ETHERNET:
-      return 'EN10MB (Ethernet)';
-    case LINKTYPE.RAW:
-      return 'RAW (Raw IP)';
-    case LINKTYPE.LINUX_SLL:
-      return 'LINUX_SLL (Linux cooked v1)';
-    case LINKTYPE.IPV4:
-      return 'IPV4 (Raw IPv4)';
-    case LINKTYPE.LINUX_SLL2:
-      return 'LINUX_SLL2 (Linux cooked v2)';
-    default:
-      return `DLT ${linkType}`;
-  }
-}
-
 export interface CapturedPacket {
   /** 1-based position in the file. */
   index: number;

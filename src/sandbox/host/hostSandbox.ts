@@ -18,6 +18,7 @@ import {
 import { batchScript, newBoundary, parseBatch } from './batch.js';
 import { fullNote, killAllBut, sandboxFull } from './sweep.js';
 import { enterArgv, holderArgv, holderSetupScript, hostBoundary, sandboxEnv } from './hostArgs.js';
+import { startTcpdumpRelay } from './tcpdumpRelay.js';
 
 // The `host` backend: a fresh user + network + mount + pid namespace on the learner's own
 // kernel, owned by the learner's uid. Its own network namespace is the article's root namespace.
@@ -188,7 +189,13 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
         timeoutMs: 5000,
       })
     ).exitCode === 0;
-  const [ipip, gre] = await Promise.all([opts.ipip ?? probe('ipip'), probe('gre')]);
+  // The real tcpdump runs out here for the sandbox's `tcpdump` (tcpdumpShim.ts, tcpdumpRelay.ts).
+  const [ipip, gre, relay] = await Promise.all([
+    opts.ipip ?? probe('ipip'),
+    probe('gre'),
+    // without it the sandbox still works; its tcpdump says the relay is missing
+    startTcpdumpRelay({ hostDir, dropPrefix: user.dropPrefix }).catch(() => ({ close() {} })),
+  ]);
   const features: Features = { ipip, gre };
   const info: SandboxInfo = { backend: 'host', kernel: release(), hostUid: user.uid, features };
   opts.onPhase?.({ phase: 'ready' });
@@ -208,6 +215,7 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
       return parseBatch(r.stdout, commands.length, boundary, r.durationMs);
     },
     async close() {
+      relay.close();
       if (!dead) {
         holder.ref(); // keep Node alive until the sandbox is really gone
         holder.stdin.end();
