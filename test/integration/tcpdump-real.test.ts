@@ -149,6 +149,13 @@ describe.each(backends)('tcpdump in the $name sandbox is the real tcpdump', ({ m
     const r = await running;
     expect(r.stdout).toMatch(/10\.10\.10\.2 > 10\.10\.20\.2: ICMP echo request/);
     expect(r.stderr).toMatch(/2 packets captured\n\d+ packets? received by filter\n0 packets dropped by kernel/);
+    // started in the background by a script, stopped with kill -INT (what `tutor flow` does)
+    const bg = await sb.run(
+      'tcpdump -i v1-P -nn -w /tmp/bg.pcap icmp & p=$!; sleep 1.5; ip netns exec ns1 ping -c1 -W2 10.10.20.2 >/dev/null; sleep 0.7; kill -INT $p; wait $p; echo "rc=$?"; tcpdump -r /tmp/bg.pcap -nn 2>/dev/null | wc -l',
+      { timeoutMs: 20_000 },
+    );
+    expect(bg.stdout).toBe('rc=0\n2\n');
+    expect(bg.stderr).toMatch(/2 packets captured/);
   });
 
   it('says what is wrong in tcpdump words', async () => {

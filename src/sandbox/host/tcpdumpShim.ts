@@ -19,9 +19,21 @@ export function tcpdumpShim(hostDir: string = HOST_DIR_INSIDE): string {
 # ipip-tutor: tcpdump for this sandbox (generated). dumpcap captures here; the real tcpdump prints
 # outside the sandbox, because it cannot start inside a user namespace.
 H=${hostDir}
-# Ctrl-C reaches dumpcap too, which stops and says how much it captured; a file being read stops here.
-b= c= mode=
-trap '[ -n "$b" ] && : > "$b.int"; [ "$mode" = read ] && [ -n "$c" ] && kill "$c" 2>/dev/null' INT TERM
+# Started in the background by a script, sh ignores SIGINT and cannot trap it; tcpdump would
+# still stop at kill -INT. So start once more with SIGINT at its default.
+if [ -z "$IPIP_TUTOR_TCPDUMP" ] && env --default-signal=INT true 2>/dev/null; then
+  IPIP_TUTOR_TCPDUMP=1 exec env --default-signal=INT sh "$0" "$@"
+fi
+# Ctrl-C (or kill -INT/-TERM): dumpcap stops and says how much it captured; a file read stops.
+b= c= dc= mode=
+on_signal() {
+  [ -n "$b" ] && : > "$b.int"
+  case $mode in
+  capture) [ -z "$dc" ] && [ -f "$b.pid" ] && dc=$(cat "$b.pid"); [ -n "$dc" ] && kill -INT "$dc" 2>/dev/null ;;
+  read) [ -n "$c" ] && kill "$c" 2>/dev/null ;;
+  esac
+}
+trap on_signal INT TERM
 if [ ! -p "$H/${RELAY_CTL}" ]; then
   echo "tcpdump: the tutor's tcpdump relay is not running in this sandbox; restart the tutor" >&2
   exit 1
@@ -59,11 +71,11 @@ capture)
       set -- -i "$dev" "$@"
     fi
     if [ -z "$wfile" ]; then
-      dumpcap "$@" >&3 2>"$b.dc" & c=$!
+      dumpcap "$@" >&3 2>"$b.dc" & c=$!; dc=$c
     elif [ "$wfile" = - ]; then
-      dumpcap "$@" 2>"$b.dc" | tee /dev/fd/3 & c=$!
+      { dumpcap "$@" 2>"$b.dc" & echo $! > "$b.pid"; wait $!; } | tee /dev/fd/3 & c=$!
     elif ( : > "$wfile" ) 2>/dev/null; then
-      dumpcap "$@" 2>"$b.dc" | tee -- "$wfile" >&3 & c=$!
+      { dumpcap "$@" 2>"$b.dc" & echo $! > "$b.pid"; wait $!; } | tee -- "$wfile" >&3 & c=$!
     elif [ -d "$(dirname -- "$wfile")" ]; then
       echo "tcpdump: $wfile: Permission denied" >&2; code=1
     else
