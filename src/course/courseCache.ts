@@ -13,7 +13,7 @@ import { writeFileAtomic, xdgDir } from './userFiles.js';
 // The build ships the shipped course already validated (dist/course-seed.json), keyed by the
 // files' contents, so even the first start after an install skips the parse.
 
-const FORMAT = 1;
+const FORMAT = 2; // 2: the course carries its id
 
 interface CacheFile {
   format: number;

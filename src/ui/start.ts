@@ -59,7 +59,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   const controller = new Controller({
     course: o.course,
     makeSandbox: async (m) => (await factory).make(m),
-    store: store.fileProgressStore(o.courseDir),
+    store: store.fileProgressStore(o.course),
     lang: o.lang,
     unlockAll: o.unlockAll,
     builtins: builtins(),

@@ -19,7 +19,7 @@ const course = loadCourse(courseDir);
 const session = new Controller({
   course,
   makeSandbox: () => createHostSandbox({ shims: hostShims() }),
-  store: fileProgressStore(courseDir, stateDir),
+  store: fileProgressStore(course, stateDir),
   lang: 'en',
 });
 await session.start();

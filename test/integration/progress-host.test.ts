@@ -18,13 +18,13 @@ const make = () => createHostSandbox();
 describe('resume, restart, skip (host sandbox)', () => {
   it('resuming lands in a state where every earlier step still passes', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'ipip-tutor-state-'));
-    const store = fileProgressStore(course.dir, stateDir);
+    const store = fileProgressStore(course, stateDir);
     const first = new Controller({ course, makeSandbox: make, store, lang: 'en', unlockAll: true });
     await first.jump(resolveStep(course, 'routes/ns2-route', 'first'));
     await first.close();
 
     const counts: number[] = [];
-    const second = new Controller({ course, makeSandbox: make, store: fileProgressStore(course.dir, stateDir), lang: 'en' });
+    const second = new Controller({ course, makeSandbox: make, store: fileProgressStore(course, stateDir), lang: 'en' });
     expect(second.current.key).toBe('routes/ns2-route');
     await second.start((p) => counts.push(p.done));
     try {
