@@ -1,16 +1,22 @@
 import { parseArgs } from 'node:util';
+import leven from 'leven';
+import { tcli, type CliMessageKey } from '../i18n/cliMessages.js';
 import { isLang, type Lang } from '../i18n/lang.js';
+import type { Params } from '../i18n/translate.js';
 import type { BackendChoice } from '../sandbox/factory.js';
 import { UsageError } from '../engine/errors.js';
 
-// Flag parsing only: no side effects, so it is unit-testable and every command sees the same options.
-export const SUBCOMMANDS = ['start', 'play', 'lessons', 'lint', 'doctor', 'progress', 'reset'] as const;
+// Flag parsing only: no side effects, so it is unit-testable and every command sees the same
+// options. Messages come in the language of the run (`lang`, known before parsing).
+export const SUBCOMMANDS = ['start', 'play', 'lessons', 'lint', 'doctor', 'progress', 'reset', 'help'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export interface CliOptions {
   command: Subcommand;
   positionals: string[];
   help: boolean;
+  /** `help COMMAND`, or the command given `--help` */
+  helpTopic?: Subcommand;
   version: boolean;
   lang?: Lang;
   lessonsDir?: string;
@@ -48,9 +54,10 @@ const spec = {
   'no-color': { type: 'boolean' },
   echo: { type: 'boolean' },
 } as const;
+type Flag = keyof typeof spec;
 
 /** Which flags each subcommand accepts, beyond the global ones. */
-const allowed: Record<Subcommand, string[]> = {
+const allowed: Record<Subcommand, Flag[]> = {
   start: ['backend', 'unlock-all'],
   play: ['backend', 'auto', 'commands', 'from', 'to', 'pace', 'echo'],
   lessons: ['json'],
@@ -58,87 +65,116 @@ const allowed: Record<Subcommand, string[]> = {
   doctor: ['fix', 'json'],
   progress: ['json'],
   reset: ['lesson'],
+  help: [],
 };
-const globalFlags = ['help', 'version', 'lang', 'lessons', 'no-color'];
+const globalFlags: Flag[] = ['help', 'version', 'lang', 'lessons', 'no-color'];
 
-export function parseCli(argv: string[]): CliOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional.*$/s, ''));
+/** The closest of `candidates` to a mistyped word, when it is close enough to be a typo. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = leven(word, c);
+    if (d < bestD) [best, bestD] = [c, d];
   }
-  const { values: v, positionals } = parsed;
-  const first = positionals[0];
+  const room = best === undefined ? 0 : best.length <= 3 ? 1 : Math.max(2, Math.floor(best.length / 3));
+  return best !== undefined && bestD <= room ? best : undefined;
+}
+
+/** Just `--lang` (or `--lang=`), before anything is checked: usage errors are worded in it. */
+export function langInArgv(argv: readonly string[]): Lang | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    const v = a === '--lang' ? argv[i + 1] : a.startsWith('--lang=') ? a.slice(7) : undefined;
+    if (isLang(v)) return v;
+  }
+  return undefined;
+}
+
+export function parseCli(argv: string[], lang: Lang = 'en'): CliOptions {
   let command: Subcommand = 'start';
+  const fail = (key: CliMessageKey, params: Params, suggestion?: string): never => {
+    const message = tcli(lang, key, params);
+    const about = command !== 'start' && command !== 'help' ? command : undefined;
+    throw new UsageError(suggestion ? tcli(lang, 'err_did_you_mean', { message, suggestion }) : message, about);
+  };
+  // Unknown options and missing values are ours to word (and to suggest a spelling for).
+  const { values: v, positionals, tokens } = parseArgs({ args: argv, options: spec, allowPositionals: true, strict: false, tokens: true });
+  const first = positionals[0];
   if (first !== undefined) {
-    if (!(SUBCOMMANDS as readonly string[]).includes(first)) throw new UsageError(`unknown command "${first}"`);
+    if (!(SUBCOMMANDS as readonly string[]).includes(first)) fail('err_unknown_command', { name: first }, closest(first, SUBCOMMANDS));
     command = first as Subcommand;
     positionals.shift();
   }
-  for (const flag of Object.keys(v)) {
-    if (!globalFlags.includes(flag) && !allowed[command].includes(flag))
-      throw new UsageError(`option --${flag} does not apply to "${command}"`);
+  const names = Object.keys(spec) as Flag[];
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const shown = t.rawName;
+    if (!(t.name in spec)) {
+      const near = t.rawName.startsWith('--') ? closest(t.name, names) : undefined;
+      fail('err_unknown_option', { option: shown }, near && `--${near}`);
+    }
+    const s = spec[t.name as Flag];
+    if (s.type === 'string' && t.value === undefined) fail('err_option_needs_value', { option: shown });
+    if (s.type === 'boolean' && t.inlineValue) fail('err_option_takes_no_value', { option: shown });
+    if (!globalFlags.includes(t.name as Flag) && !allowed[command].includes(t.name as Flag)) {
+      const owners = (Object.keys(allowed) as Subcommand[]).filter((c) => allowed[c].includes(t.name as Flag));
+      fail('err_option_not_for', { option: shown, command }, owners.length === 1 ? `ipip-tutor ${owners[0]} ${shown}` : undefined);
+    }
   }
-  if (v.lang !== undefined && !isLang(v.lang)) throw new UsageError(`--lang must be en or zh, not "${v.lang}"`);
-  const backend = v.backend ?? 'auto';
-  if (!['auto', 'host', 'uml'].includes(backend)) throw new UsageError(`--backend must be auto, host or uml, not "${backend}"`);
-  const pace = v.pace ?? 'fast';
-  if (pace !== 'fast' && pace !== 'human') throw new UsageError(`--pace must be fast or human, not "${pace}"`);
-  if (command === 'play' && !v.help) {
-    if (Boolean(v.auto) === (v.commands !== undefined)) throw new UsageError('play needs exactly one of --auto or --commands FILE');
-  }
+  const str = (k: Flag) => v[k] as string | undefined;
+  const bool = (k: Flag) => (v[k] as boolean | undefined) ?? false;
+  const oneOf = <T extends string>(option: string, value: string, choices: readonly T[]): T => {
+    if (!(choices as readonly string[]).includes(value))
+      fail('err_bad_value', { option, allowed: choices.join(', '), value }, closest(value, choices));
+    return value as T;
+  };
+  const langV = str('lang');
+  if (langV !== undefined) oneOf('--lang', langV, ['en', 'zh']);
+  const backend = oneOf('--backend', str('backend') ?? 'auto', ['auto', 'host', 'uml'] as const);
+  const pace = oneOf('--pace', str('pace') ?? 'fast', ['fast', 'human'] as const);
+
+  let helpTopic: Subcommand | undefined;
+  if (command === 'help') {
+    const topic = positionals.shift();
+    if (topic !== undefined)
+      helpTopic = oneOf(
+        'help',
+        topic,
+        SUBCOMMANDS.filter((c) => c !== 'help'),
+      );
+  } else if (bool('help')) helpTopic = first !== undefined ? command : undefined;
+  const help = command === 'help' || bool('help');
+
+  if (command === 'play' && !help && bool('auto') === (str('commands') !== undefined)) fail('err_play_mode', {});
   const maxPositionals = command === 'lint' ? 1 : 0;
-  if (positionals.length > maxPositionals) throw new UsageError(`unexpected argument "${positionals[maxPositionals]}"`);
+  if (positionals.length > maxPositionals) fail('err_unexpected_argument', { value: positionals[maxPositionals]! });
   return {
     command,
     positionals,
-    help: v.help ?? false,
-    version: v.version ?? false,
-    lang: v.lang as Lang | undefined,
-    lessonsDir: v.lessons,
-    backend: backend as BackendChoice,
-    auto: v.auto ?? false,
-    commands: v.commands,
-    from: v.from,
-    to: v.to,
+    help,
+    ...(helpTopic ? { helpTopic } : {}),
+    version: bool('version'),
+    lang: langV as Lang | undefined,
+    lessonsDir: str('lessons'),
+    backend,
+    auto: bool('auto'),
+    commands: str('commands'),
+    from: str('from'),
+    to: str('to'),
     pace,
-    json: v.json ?? false,
-    run: v.run ?? false,
-    fix: v.fix ?? false,
-    lesson: v.lesson,
-    unlockAll: v['unlock-all'] ?? false,
-    noColor: v['no-color'] ?? false,
-    echo: v.echo ?? false,
+    json: bool('json'),
+    run: bool('run'),
+    fix: bool('fix'),
+    lesson: str('lesson'),
+    unlockAll: bool('unlock-all'),
+    noColor: bool('no-color'),
+    echo: bool('echo'),
   };
 }
 
-export const HELP = `ipip-tutor — learn Linux IPIP tunnels by doing, in a sandbox with a real kernel
-
-Usage:
-  ipip-tutor [options]                 start the interactive tutor (resumes where you left off)
-  ipip-tutor play --auto [options]     run every step's solution and its checks, one line per step
-  ipip-tutor play --commands FILE      replay typed commands (one per line, - for stdin) as if typed
-  ipip-tutor lessons [--json]          list lessons and steps with their ids
-  ipip-tutor lint [DIR] [--run]        validate a course; --run also plays solutions and mistakes
-  ipip-tutor doctor [--fix]            check this machine's requirements (--fix installs, as root)
-  ipip-tutor progress [--json]         print your progress (for collecting in class)
-  ipip-tutor reset [--lesson ID]       forget progress (all, or one lesson)
-
-Options:
-  -b, --backend auto|host|uml   where commands run (default auto: host if it can make an ipip
-                                tunnel, else a User-Mode Linux kernel)
-      --lang en|zh              language (default from LC_ALL/LC_MESSAGES/LANG, then remembered)
-      --lessons DIR             run a custom course from DIR instead of the built-in one
-      --unlock-all              open every step (workshops, review)
-      --no-color                no colours (NO_COLOR is honoured too)
-      --from ID, --to ID        play: first/last lesson (or lesson/step) to run
-      --pace human              play --auto: type commands at a readable pace (projecting in class)
-      --echo                    play --commands: print each command before running it
-      --json                    lessons/progress/doctor/lint: machine-readable output
-  -h, --help                    this help
-  -V, --version                 version
-
-Exit status: 0 success; 1 a step or check failed; 2 lesson file error; 3 sandbox error; 64 usage error.
-The sandbox never changes the machine's own network; it vanishes when the tutor exits.
-`;
+/** The help text for a command (the main help when none). */
+export function helpText(lang: Lang, topic?: Subcommand): string {
+  return tcli(lang, topic ? (`help_${topic}` as CliMessageKey) : 'help_main');
+}

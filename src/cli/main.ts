@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { openCourse } from '../course/courseCache.js';
 import { defaultCourseDir } from '../course/courseDir.js';
 import type { Course } from '../course/load.js';
-import { fileProgressStore, loadSettings, saveSettings } from '../course/progressStore.js';
+import { fileProgressStore, loadSettings } from '../course/progressStore.js';
+import { tcli } from '../i18n/cliMessages.js';
 import { langFromEnv, type Lang } from '../i18n/lang.js';
-import { HELP, parseCli, type CliOptions } from './args.js';
-import { describeError, EXIT } from '../engine/errors.js';
+import { helpText, langInArgv, parseCli } from './args.js';
+import { describeError, EXIT, UsageError } from '../engine/errors.js';
 import { lessonsCommand } from './commands/lessons.js';
 import { progressCommand } from './commands/progress.js';
 import { tu } from '../i18n/uiMessages.js';
@@ -14,7 +15,9 @@ import { tu } from '../i18n/uiMessages.js';
 // The thin entry point: parse flags, pick the subcommand, map every failure to a clear
 // message and exit code in one place. Each subcommand's code is imported when it runs, so a
 // start loads only what it uses (the interactive tutor never loads play or lint, nor they ink).
+// Results go to stdout; errors and notices to stderr.
 const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
 // `ipip-tutor lessons | head`: the reader went away, so there is no one left to tell. End
 // quietly, as a shell tool does on SIGPIPE; a sandbox still running dies with this process.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -27,19 +30,18 @@ function version(): string {
   return pkg.version;
 }
 
-function resolveLang(o: CliOptions): Lang {
-  const settings = loadSettings();
-  if (o.lang) {
-    if (settings.lang !== o.lang) saveSettings({ ...settings, lang: o.lang });
-    return o.lang;
-  }
-  return settings.lang ?? langFromEnv();
+/** --lang for this run only; else the language chosen in the tutor (Ctrl-L); else the environment. */
+function runLang(argv: readonly string[]): Lang {
+  return langInArgv(argv) ?? loadSettings().lang ?? langFromEnv();
 }
 
+let lang: Lang = 'en';
+
 async function run(argv: string[]): Promise<number> {
-  const o = parseCli(argv);
+  lang = runLang(argv);
+  const o = parseCli(argv, lang);
   if (o.help) {
-    out(HELP);
+    process.stdout.write(helpText(lang, o.helpTopic));
     return EXIT.ok;
   }
   if (o.version) {
@@ -47,7 +49,6 @@ async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (o.noColor) process.env.NO_COLOR = '1';
-  const lang = resolveLang(o);
   const courseDir = o.lessonsDir ?? defaultCourseDir();
   const course = (): Promise<Course> => openCourse(courseDir);
 
@@ -55,17 +56,19 @@ async function run(argv: string[]): Promise<number> {
     case 'lessons':
       lessonsCommand(await course(), lang, o.json, out);
       return EXIT.ok;
-    case 'progress':
-      progressCommand(await course(), fileProgressStore(courseDir).load(), lang, o.json, out);
+    case 'progress': {
+      const c = await course();
+      progressCommand(c, fileProgressStore(c).load(), lang, o.json, out);
       return EXIT.ok;
+    }
     case 'reset': {
       const c = await course();
-      const store = fileProgressStore(courseDir);
+      const store = fileProgressStore(c);
       const { reduce } = await import('../course/progress.js');
       if (o.lesson && !c.lessons.some((l) => l.id === o.lesson))
-        throw new (await import('../engine/errors.js')).UsageError(`no lesson "${o.lesson}"`);
+        throw new UsageError(tcli(lang, 'err_no_lesson', { lesson: o.lesson, ids: c.lessons.map((l) => l.id).join(', ') }), 'reset');
       store.save(reduce(store.load(), o.lesson ? { type: 'reset-lesson', lesson: o.lesson } : { type: 'reset-all' }));
-      out(o.lesson ? `progress of lesson ${o.lesson} reset` : 'all progress reset');
+      out(o.lesson ? tcli(lang, 'reset_lesson', { lesson: o.lesson }) : tcli(lang, 'reset_all'));
       return EXIT.ok;
     }
     case 'doctor': {
@@ -85,14 +88,16 @@ async function run(argv: string[]): Promise<number> {
       ]);
       // Handlers first: a Ctrl-C while the backend is chosen or the kernel boots must still end cleanly.
       const abort = new AbortController();
-      const onSignal = () => {
-        if (!abort.signal.aborted) process.stderr.write(`${tu(lang, 'play_interrupted')}\n`);
+      let stoppedBy: NodeJS.Signals | undefined;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (!abort.signal.aborted) err(tu(lang, 'play_interrupted'));
+        stoppedBy ??= signal;
         abort.abort();
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       const factory = await sandboxFactory(o.backend);
-      process.stderr.write(`${tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason })}\n`);
+      err(tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason }));
       const common = {
         course: c,
         makeSandbox: factory.make,
@@ -106,11 +111,14 @@ async function run(argv: string[]): Promise<number> {
         write: (t: string) => void process.stdout.write(t),
         width: process.stdout.columns || 80,
       };
-      return o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo });
+      const code = await (o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo }));
+      // A run cut short by a signal says so in its status, as a shell command does (128 + signal).
+      if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+      return code;
     }
     case 'start': {
       if (!process.stdin.isTTY || !process.stdout.isTTY) {
-        out(tu(lang, 'not_a_tty'));
+        err(tu(lang, 'not_a_tty'));
         return EXIT.usage;
       }
       const ui = import('../ui/start.js'); // loads while the course is read
@@ -119,6 +127,8 @@ async function run(argv: string[]): Promise<number> {
       const { startInteractive } = await ui;
       return startInteractive({ course: c, courseDir, lang, backend: o.backend, unlockAll: o.unlockAll });
     }
+    case 'help':
+      return EXIT.ok; // handled above
   }
 }
 
@@ -127,8 +137,8 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const { text, code } = describeError(e);
-    process.stderr.write(`${text}\n`);
+    const { text, code } = describeError(e, lang);
+    err(text);
     process.exitCode = code;
   },
 );

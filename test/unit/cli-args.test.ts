@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCli } from '../../src/cli/args.js';
+import { helpText, langInArgv, parseCli } from '../../src/cli/args.js';
 import { UsageError } from '../../src/engine/errors.js';
 import { batchScript, newBoundary, parseBatch } from '../../src/sandbox/host/batch.js';
 import { resolveSandboxUser } from '../../src/sandbox/identity.js';
@@ -23,9 +23,47 @@ describe('command line', () => {
     expect(() => parseCli(['--frobnicate'])).toThrow(UsageError);
     expect(() => parseCli(['lessons', '--auto'])).toThrow(/does not apply to "lessons"/);
     expect(() => parseCli(['play'])).toThrow(/exactly one of --auto or --commands/);
-    expect(() => parseCli(['--backend', 'kvm'])).toThrow(/auto, host or uml/);
-    expect(() => parseCli(['--lang', 'fr'])).toThrow(/en or zh/);
-    expect(() => parseCli(['dance'])).toThrow(/unknown command "dance"/);
+    expect(() => parseCli(['--backend', 'kvm'])).toThrow(/--backend must be auto, host, uml, not "kvm"/);
+    expect(() => parseCli(['--lang', 'fr'])).toThrow(/en, zh/);
+    expect(() => parseCli(['dance'])).toThrow(/^unknown command "dance"$/);
+    expect(() => parseCli(['--lang'])).toThrow(/option --lang needs a value/);
+    expect(() => parseCli(['--json=yes', 'lessons'])).toThrow(/option --json takes no value/);
+  });
+
+  it('suggests the command, option or value that was probably meant', () => {
+    expect(() => parseCli(['lesons'])).toThrow('unknown command "lesons" (did you mean lessons?)');
+    expect(() => parseCli(['play', '--atuo'])).toThrow('unknown option --atuo (did you mean --auto?)');
+    expect(() => parseCli(['--backend', 'hots'])).toThrow(/\(did you mean host\?\)/);
+    expect(() => parseCli(['lessons', '--fix'])).toThrow(
+      'option --fix does not apply to "lessons" (did you mean ipip-tutor doctor --fix?)',
+    );
+    expect(() => parseCli(['-x'])).toThrow(/^unknown option -x$/);
+    try {
+      parseCli(['play', '--atuo']);
+    } catch (e) {
+      expect((e as UsageError).command).toBe('play'); // "Run `ipip-tutor help play` for its options."
+    }
+  });
+
+  it('help for each command: help COMMAND and COMMAND --help', () => {
+    expect(parseCli(['help', 'play'])).toMatchObject({ command: 'help', help: true, helpTopic: 'play' });
+    expect(parseCli(['play', '--help'])).toMatchObject({ help: true, helpTopic: 'play' });
+    for (const argv of [['--help'], ['help'], ['-h']]) {
+      expect(parseCli(argv).help).toBe(true);
+      expect(parseCli(argv).helpTopic).toBeUndefined();
+    }
+    expect(() => parseCli(['help', 'plya'])).toThrow(/did you mean play/);
+    for (const lang of ['en', 'zh'] as const) {
+      expect(helpText(lang, 'play')).toContain('--commands');
+      expect(helpText(lang)).toContain('ipip-tutor help');
+    }
+  });
+
+  it('words its errors in the language of the run, which --lang sets before anything is checked', () => {
+    expect(langInArgv(['play', '--lang', 'zh', '--bogus'])).toBe('zh');
+    expect(langInArgv(['--lang=en'])).toBe('en');
+    expect(langInArgv(['--', '--lang', 'zh'])).toBeUndefined();
+    expect(() => parseCli(['lesons'], 'zh')).toThrow('未知命令“lesons”（你是不是想输入 lessons？）');
   });
 });
 
@@ -42,6 +80,15 @@ describe('language from the environment', () => {
     expect(langFromEnv({ LANG: 'zh_CN.UTF-8' })).toBe('zh');
     expect(langFromEnv({ LC_ALL: 'en_US.UTF-8', LANG: 'zh_CN.UTF-8' })).toBe('en');
     expect(langFromEnv({})).toBe('en');
+  });
+
+  it('honours LANGUAGE first, as gettext does, except in the C locale', () => {
+    expect(langFromEnv({ LANGUAGE: 'zh_CN:en', LANG: 'en_US.UTF-8' })).toBe('zh');
+    expect(langFromEnv({ LANGUAGE: 'fr:zh_TW', LANG: 'en_US.UTF-8' })).toBe('zh');
+    expect(langFromEnv({ LANGUAGE: 'fr', LANG: 'zh_CN.UTF-8' })).toBe('zh');
+    expect(langFromEnv({ LANGUAGE: 'zh_CN', LC_ALL: 'C' })).toBe('en');
+    expect(langFromEnv({ LANGUAGE: 'zh_CN' })).toBe('zh');
+    expect(langFromEnv({ LANGUAGE: 'zh_CN', LANG: 'C.UTF-8' })).toBe('zh');
   });
 });
 

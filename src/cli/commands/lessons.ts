@@ -1,6 +1,7 @@
 import type { Course } from '../../course/load.js';
 import { lessonTitle, stepText } from '../../course/texts.js';
 import type { Lang } from '../../i18n/lang.js';
+import { tcli } from '../../i18n/cliMessages.js';
 import { tu } from '../../i18n/uiMessages.js';
 
 export function lessonsCommand(course: Course, lang: Lang, json: boolean, out: (l: string) => void): void {
@@ -21,6 +22,7 @@ export function lessonsCommand(course: Course, lang: Lang, json: boolean, out: (
   out(tu(lang, 'lessons_header'));
   for (const l of data) {
     out(`${l.id}  ${l.title}`);
-    for (const s of l.steps) out(`  ${l.id}/${s.id}  ${s.title}${s.kind === 'task' ? '' : ` (${s.kind})`}`);
+    for (const s of l.steps)
+      out(`  ${l.id}/${s.id}  ${s.title}${s.kind === 'task' ? '' : tcli(lang, s.kind === 'quiz' ? 'lessons_quiz' : 'lessons_reading')}`);
   }
 }

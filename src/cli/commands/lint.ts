@@ -1,5 +1,6 @@
 import { EXIT } from '../../engine/errors.js';
 import { lintRun, lintStatic } from '../../engine/lint.js';
+import { tcli } from '../../i18n/cliMessages.js';
 import type { Lang } from '../../i18n/lang.js';
 import { sandboxFactory, type BackendChoice } from '../../sandbox/factory.js';
 
@@ -18,7 +19,7 @@ export async function lintCommand(o: {
   let runOk = true;
   if (o.run && course && errors === 0) {
     const factory = await sandboxFactory(o.backend);
-    if (!o.json) o.out(`playing solutions and mistakes on the ${factory.backend} backend…`);
+    if (!o.json) o.out(tcli(o.lang, 'lint_playing', { backend: factory.backend }));
     runOk = await lintRun(course, factory.make, o.lang, (r) => {
       runs.push(r);
       if (!o.json) o.out(`${r.ok ? '✓' : r.warning ? '!' : '✗'} ${r.step}: ${r.message}`);
@@ -26,6 +27,13 @@ export async function lintCommand(o: {
   }
   const ok = errors === 0 && runOk && course !== null;
   if (o.json) o.out(JSON.stringify({ ok, problems, runs }, null, 2));
-  else o.out(ok ? `lint: ${o.dir} is fine${problems.length ? ` (${problems.length} warnings)` : ''}` : `lint: ${o.dir} has problems`);
+  else
+    o.out(
+      ok
+        ? problems.length
+          ? tcli(o.lang, 'lint_fine_warnings', { dir: o.dir, n: problems.length })
+          : tcli(o.lang, 'lint_fine', { dir: o.dir })
+        : tcli(o.lang, 'lint_problems', { dir: o.dir }),
+    );
   return ok ? EXIT.ok : EXIT.failed;
 }

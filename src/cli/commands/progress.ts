@@ -1,6 +1,7 @@
 import type { Course } from '../../course/load.js';
 import { flatSteps, fraction, type Progress } from '../../course/progress.js';
 import { lessonTitle } from '../../course/texts.js';
+import { tcli } from '../../i18n/cliMessages.js';
 import type { Lang } from '../../i18n/lang.js';
 import { userInfo, hostname } from 'node:os';
 
@@ -22,12 +23,19 @@ export function progressCommand(course: Course, p: Progress, lang: Lang, json: b
     out(JSON.stringify({ user: userInfo().username, host: hostname(), finished, total, current: p.current, lessons }, null, 2));
     return;
   }
-  out(`${userInfo().username}@${hostname()}: ${finished}/${total} steps (${Math.round((finished / total) * 100)}%)`);
-  if (p.current) out(`current: ${p.current.lesson}/${p.current.step}`);
+  out(
+    tcli(lang, 'progress_summary', {
+      who: `${userInfo().username}@${hostname()}`,
+      finished,
+      total,
+      percent: Math.round((finished / total) * 100),
+    }),
+  );
+  if (p.current) out(tcli(lang, 'progress_current', { step: `${p.current.lesson}/${p.current.step}` }));
   for (const l of lessons) {
     const bar = l.done + l.skipped === l.steps ? '✓' : l.done + l.skipped > 0 ? '…' : ' ';
     out(
-      `${bar} ${l.id.padEnd(16)} ${l.done}/${l.steps}${l.skipped ? ` (${l.skipped} skipped)` : ''}${l.hints ? `, ${l.hints} hints` : ''}  ${l.title}`,
+      `${bar} ${l.id.padEnd(16)} ${l.done}/${l.steps}${l.skipped ? tcli(lang, 'progress_skipped', { n: l.skipped }) : ''}${l.hints ? tcli(lang, 'progress_hints', { n: l.hints }) : ''}  ${l.title}`,
     );
   }
 }

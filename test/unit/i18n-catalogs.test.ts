@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { checkCatalog } from '../../src/i18n/checkMessages.js';
+import { cliCatalog } from '../../src/i18n/cliMessages.js';
+import { LANGS } from '../../src/i18n/lang.js';
+import { missingKeys, type Catalog } from '../../src/i18n/translate.js';
+import { uiCatalog } from '../../src/i18n/uiMessages.js';
+
+// Every message the command line and the interface print exists in every language, with the
+// same placeholders (a `{name}` missing from a translation would silently drop a value).
+const catalogs: [string, Catalog<string>][] = [
+  ['cli', cliCatalog],
+  ['ui', uiCatalog],
+  ['check', checkCatalog],
+];
+const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe.each(catalogs)('the %s messages', (_name, catalog) => {
+  for (const lang of LANGS) {
+    it(`all exist in ${lang}`, () => {
+      expect(missingKeys(catalog, lang)).toEqual([]);
+    });
+    it(`use the same placeholders in ${lang} as in English`, () => {
+      for (const [key, en] of Object.entries(catalog.en))
+        expect(placeholders(catalog[lang][key] ?? ''), `${lang}.${key}`).toEqual(placeholders(en));
+    });
+  }
+});
+
+describe('the Chinese command line', () => {
+  // full-width punctuation in Chinese prose (code, flags and paths stay ASCII)
+  const prose = (t: string) =>
+    t
+      .split('\n')
+      .filter((l) => /[\u4e00-\u9fff]/.test(l))
+      .map((l) => l.replace(/`[^`]*`/g, '').replace(/"[^"]*"/g, ''));
+  it('uses full-width punctuation next to Chinese text', () => {
+    for (const [key, zh] of Object.entries(cliCatalog.zh))
+      for (const line of prose(zh!)) expect(line, key).not.toMatch(/[\u4e00-\u9fff][,;:!?()]|[,;:!?(][\u4e00-\u9fff]/);
+  });
+});
