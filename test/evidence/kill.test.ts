@@ -201,6 +201,9 @@ async function killAndCheck(point: KillPoint, sig: Sig): Promise<void> {
     );
     expect(hung, `tutor still running 20 s after ${sig}; stdout:\n${run.stdout()}`).toBe(false);
     if (sig === 'SIGKILL') expect(exit.signal).toBe('SIGKILL');
+    // a handled signal ends with the status a shell gives a command it stopped (128 + signal)
+    else if (exit.code !== null) expect(exit.code).toBe(sig === 'SIGINT' ? 130 : 143);
+    else expect(exit.signal).toBe(sig); // killed before the handlers were in place
     // no stack trace or "internal error" on the way out
     expect(run.stderr()).not.toMatch(/internal error|\n\s+at .+\(.+:\d+:\d+\)/);
 
