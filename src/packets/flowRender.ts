@@ -5,7 +5,8 @@ import type { Lang } from '../i18n/lang.js';
 import { ipv4Layers, tunnelKind } from './decode.js';
 import type { FlowReport } from './flowReport.js';
 import { pm } from './messages.js';
-import { padEndW, padStartW, renderLayers, truncW, wrapW } from './render.js';
+import { padEnd, padStart, truncate, wrapText } from '../text/width.js';
+import { renderLayers } from './render.js';
 
 // `tutor flow`'s report as text for a terminal `width` columns wide.
 function nsLabel(ns: string, lang: Lang): string {
@@ -17,7 +18,7 @@ function hopLines(h: Hop, k: number, lang: Lang, w: number): string[] {
   const ind = ' '.repeat(head.length);
   const out: string[] = [];
   const push = (first: string, text: string) => {
-    const pieces = wrapW(text, w - ind.length);
+    const pieces = wrapText(text, w - ind.length);
     pieces.forEach((p, i) => out.push(i === 0 && first ? first + p : ind + p));
   };
   let said: string;
@@ -66,9 +67,9 @@ function countersTable(rows: CounterDelta[], lang: Lang, w: number): string[] {
   const cols = [pm(lang, 'hdrNs'), pm(lang, 'hdrDev'), pm(lang, 'hdrTx'), pm(lang, 'hdrRx'), pm(lang, 'hdrCrossed')];
   const widths = [10, 12, 8, 8, 8];
   const line = (c: string[]) =>
-    truncW(
+    truncate(
       c
-        .map((s, i) => (i >= 2 && i <= 3 ? padStartW(s, widths[i]!) : padEndW(s, widths[i]!)))
+        .map((s, i) => (i >= 2 && i <= 3 ? padStart(s, widths[i]!) : padEnd(s, widths[i]!)))
         .join('  ')
         .trimEnd(),
       w,
@@ -91,12 +92,12 @@ export function renderFlow(report: FlowReport, lang: Lang = 'en', width = 76): s
   const w = Math.max(50, width);
   const out: string[] = [];
   const src = report.path.request[0]?.src ?? '?';
-  out.push(...wrapW(pm(lang, 'flowTitle', { from: `${report.fromNs} (${src})`, to: report.to }), w));
+  out.push(...wrapText(pm(lang, 'flowTitle', { from: `${report.fromNs} (${src})`, to: report.to }), w));
   out.push('');
   const t = report.tunnel;
   if (t)
     out.push(
-      ...wrapW(
+      ...wrapText(
         pm(lang, 'flowTunnel', {
           dev: t.dev,
           ns: nsLabel(t.ns, lang),
@@ -108,25 +109,25 @@ export function renderFlow(report: FlowReport, lang: Lang = 'en', width = 76): s
         w,
       ),
     );
-  else out.push(...wrapW(pm(lang, 'flowNoTunnel', { ns: nsLabel(report.fromNs, lang) }), w));
+  else out.push(...wrapText(pm(lang, 'flowNoTunnel', { ns: nsLabel(report.fromNs, lang) }), w));
   out.push(
-    ...wrapW(
+    ...wrapText(
       pm(lang, 'flowPing', { result: report.ping.ok ? pm(lang, 'pingOk') : pm(lang, 'pingFail', { code: report.ping.exitCode ?? '?' }) }),
       w,
     ),
   );
   const c = report.capture;
-  if (!c.ok) out.push(...wrapW(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
+  if (!c.ok) out.push(...wrapText(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
   else {
     out.push(pm(lang, 'flowCaptured', { dev: report.captureDev, n: c.packets.length }) + (c.tool === 'dumpcap' ? ` (dumpcap)` : ''));
     out.push('');
     if (c.request) out.push(renderLayers(c.request, { lang, width: w, dev: report.captureDev, note: pm(lang, 'request') }));
-    else out.push(...wrapW(pm(lang, 'flowNoRequest', { dev: report.captureDev }), w));
+    else out.push(...wrapText(pm(lang, 'flowNoRequest', { dev: report.captureDev }), w));
     if (c.reply) out.push(renderLayers(c.reply, { lang, width: w, dev: report.captureDev, note: pm(lang, 'reply') }));
-    else out.push(...wrapW(pm(lang, 'flowNoReply', { dev: report.captureDev }), w));
+    else out.push(...wrapText(pm(lang, 'flowNoReply', { dev: report.captureDev }), w));
     const rq = c.request && tunnelKind(c.request.layers) ? ipv4Layers(c.request.layers)[0]?.fields.ttl : undefined;
     const rp = c.reply && tunnelKind(c.reply.layers) ? ipv4Layers(c.reply.layers)[0]?.fields.ttl : undefined;
-    if (rq !== undefined && rp !== undefined && rp < rq) out.push(...wrapW(pm(lang, 'ttlNote', { req: rq, rep: rp }), w));
+    if (rq !== undefined && rp !== undefined && rp < rq) out.push(...wrapText(pm(lang, 'ttlNote', { req: rq, rep: rp }), w));
   }
   out.push('');
   out.push(pm(lang, 'flowPathTitle'));

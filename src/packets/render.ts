@@ -2,8 +2,8 @@
 // counts, and an IPIP/GRE side-by-side comparison. (What a learner's tcpdump prints is the real
 // tcpdump's business: see src/sandbox/host/tcpdumpRelay.ts.)
 
-import stringWidth from 'string-width';
 import type { Lang } from '../i18n/lang.js';
+import { padEnd, padStart, truncate, widthOf, wrapText } from '../text/width.js';
 import { tunnelKind, type DecodedPacket, type GreFields, type Layer } from './decode.js';
 import { pm } from './messages.js';
 
@@ -155,69 +155,14 @@ function skipPayload(layers: readonly Layer[], i: number): number {
   return layers[i + 1]?.kind === 'payload' ? i + 1 : i;
 }
 
-// ---------------------------------------------------------------------------------------------
-// width helpers (CJK is double width)
-
-export function width(s: string): number {
-  return stringWidth(s);
-}
-
-export function padEndW(s: string, w: number): string {
-  return s + ' '.repeat(Math.max(0, w - stringWidth(s)));
-}
-
-export function padStartW(s: string, w: number): string {
-  return ' '.repeat(Math.max(0, w - stringWidth(s))) + s;
-}
-
-/** Cut to at most `w` columns, marking the cut with '…'. */
-export function truncW(s: string, w: number): string {
-  if (stringWidth(s) <= w) return s;
-  let out = '';
-  for (const ch of s) {
-    if (stringWidth(out + ch) > w - 1) break;
-    out += ch;
-  }
-  return out + '…';
-}
-
-/** Split text into lines of at most `w` columns, breaking at spaces where possible. */
-export function wrapW(s: string, w: number): string[] {
-  const out: string[] = [];
-  for (const para of s.split('\n')) {
-    let line = '';
-    for (const word of para.split(/(?<= )/)) {
-      if (stringWidth(line + word.trimEnd()) <= w) {
-        line += word;
-        continue;
-      }
-      if (line.trim()) out.push(line.trimEnd());
-      line = '';
-      let rest = word;
-      while (stringWidth(rest.trimEnd()) > w) {
-        let cut = '';
-        for (const ch of rest) {
-          if (stringWidth(cut + ch) > w) break;
-          cut += ch;
-        }
-        out.push(cut);
-        rest = rest.slice(cut.length);
-      }
-      line = rest;
-    }
-    out.push(line.trimEnd());
-  }
-  return out;
-}
-
 function boxed(title: string, body: string[], w: number, footer: string[] = []): string[] {
   const inner = w - 4;
-  const t = truncW(` ${title} `, Math.max(1, w - 4));
-  const out = [`┌─${t}${'─'.repeat(Math.max(0, w - 3 - stringWidth(t)))}┐`];
-  for (const line of body) out.push(`│ ${padEndW(truncW(line, inner), inner)} │`);
+  const t = truncate(` ${title} `, Math.max(1, w - 4));
+  const out = [`┌─${t}${'─'.repeat(Math.max(0, w - 3 - widthOf(t)))}┐`];
+  for (const line of body) out.push(`│ ${padEnd(truncate(line, inner), inner)} │`);
   if (footer.length) {
     out.push(`├${'─'.repeat(w - 2)}┤`);
-    for (const line of footer) for (const piece of wrapW(line, inner)) out.push(`│ ${padEndW(piece, inner)} │`);
+    for (const line of footer) for (const piece of wrapText(line, inner)) out.push(`│ ${padEnd(piece, inner)} │`);
   }
   out.push(`└${'─'.repeat(w - 2)}┘`);
   return out;
@@ -236,13 +181,13 @@ export interface LayerViewOptions {
 
 function rowLines(r: EncapRow, inner: number, lang: Lang): string[] {
   const indent = ' '.repeat(Math.max(0, r.depth - 1));
-  const label = padEndW(indent + r.label, 12);
+  const label = padEnd(indent + r.label, 12);
   const bytes = pm(lang, 'bytes', { n: r.bytes });
-  const bw = Math.max(8, stringWidth(bytes) + 1);
-  const dw = inner - stringWidth(label) - 1 - bw;
-  const pieces = r.detail ? wrapW(r.detail, Math.max(8, dw)) : [''];
+  const bw = Math.max(8, widthOf(bytes) + 1);
+  const dw = inner - widthOf(label) - 1 - bw;
+  const pieces = r.detail ? wrapText(r.detail, Math.max(8, dw)) : [''];
   return pieces.map((p, k) =>
-    `${k === 0 ? label : ' '.repeat(stringWidth(label))} ${padEndW(p, dw)}${k === 0 ? padStartW(bytes, bw) : ''}`.trimEnd(),
+    `${k === 0 ? label : ' '.repeat(widthOf(label))} ${padEnd(p, dw)}${k === 0 ? padStart(bytes, bw) : ''}`.trimEnd(),
   );
 }
 
@@ -276,8 +221,8 @@ function compactRow(r: EncapRow, lang: Lang, colW: number): string {
   if (r.role === 'outer' || r.role === 'inner') detail = r.detail.replace(/^.* (proto \d+ \(\w+\))$/, '$1');
   else if (r.role === 'tunnel') detail = r.detail.split(' ').slice(0, 2).join(' ');
   else if (r.role === 'l4') detail = r.detail.replace(/ id .*$/, '').replace(/ \(8 \+ \d+\)$/, '');
-  const left = truncW(`${r.label} ${detail}`.trimEnd(), colW - stringWidth(bytes) - 1);
-  return padEndW(left, colW - stringWidth(bytes)) + bytes;
+  const left = truncate(`${r.label} ${detail}`.trimEnd(), colW - widthOf(bytes) - 1);
+  return padEnd(left, colW - widthOf(bytes)) + bytes;
 }
 
 /** IPIP and GRE side by side: the same inner packet, different headers, different overhead and mtu. */
@@ -298,7 +243,7 @@ export function renderCompare(
   };
   const lines: string[] = [
     pm(lang, 'compareTitle'),
-    `${padEndW(truncW(head(ea, a), colW), colW)} │ ${truncW(head(eb, b), colW)}`,
+    `${padEnd(truncate(head(ea, a), colW), colW)} │ ${truncate(head(eb, b), colW)}`,
     `${'─'.repeat(colW)}─┼─${'─'.repeat(colW)}`,
   ];
   for (const role of ROLE_ORDER) {
@@ -307,7 +252,7 @@ export function renderCompare(
     for (let k = 0; k < Math.max(ra.length, rb.length); k++) {
       const left = ra[k] ? compactRow(ra[k]!, lang, colW) : '';
       const right = rb[k] ? compactRow(rb[k]!, lang, colW) : '';
-      lines.push(`${padEndW(left, colW)} │ ${right}`.trimEnd());
+      lines.push(`${padEnd(left, colW)} │ ${right}`.trimEnd());
     }
   }
   lines.push(`${'─'.repeat(colW)}─┼─${'─'.repeat(colW)}`);
@@ -317,8 +262,8 @@ export function renderCompare(
     pm(lang, 'mtu', { base, n: e.overhead, mtu: base - e.overhead }),
     pm(lang, 'wire', { n: e.wireBytes }),
   ];
-  const fa = foot(ea).flatMap((s) => wrapW(s, colW));
-  const fb = foot(eb).flatMap((s) => wrapW(s, colW));
-  for (let k = 0; k < Math.max(fa.length, fb.length); k++) lines.push(`${padEndW(fa[k] ?? '', colW)} │ ${fb[k] ?? ''}`.trimEnd());
+  const fa = foot(ea).flatMap((s) => wrapText(s, colW));
+  const fb = foot(eb).flatMap((s) => wrapText(s, colW));
+  for (let k = 0; k < Math.max(fa.length, fb.length); k++) lines.push(`${padEnd(fa[k] ?? '', colW)} │ ${fb[k] ?? ''}`.trimEnd());
   return lines.join('\n');
 }

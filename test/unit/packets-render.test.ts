@@ -5,7 +5,8 @@ import { decodePacket } from '../../src/packets/decode.js';
 import { missingKeys } from '../../src/i18n/translate.js';
 import { PACKET_MESSAGES } from '../../src/packets/messages.js';
 import { parseCapture } from '../../src/packets/pcap.js';
-import { encapsulation, renderCompare, renderLayers, wrapW } from '../../src/packets/render.js';
+import { encapsulation, renderCompare, renderLayers } from '../../src/packets/render.js';
+import { wrapText } from '../../src/text/width.js';
 
 const fx = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
 function load(name: string) {
@@ -79,9 +80,9 @@ describe('layer drawings', () => {
     expect(s).toContain('1500 - 24 = 1476');
   });
 
-  it('wrapW never exceeds the width, also for CJK', () => {
+  it('wrapText never exceeds the width, also for CJK', () => {
     for (const w of [5, 10, 17])
-      for (const l of wrapW('隧道封装开销：24 字节（外层IP 20 + GRE 4） and some english words', w))
+      for (const l of wrapText('隧道封装开销：24 字节（外层IP 20 + GRE 4） and some english words', w))
         expect(stringWidth(l)).toBeLessThanOrEqual(w);
   });
 
