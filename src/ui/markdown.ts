@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { Marked } from 'marked';
 import { markedTerminal } from 'marked-terminal';
 import { seg, wholeLine, type Line } from './lines.js';
@@ -6,8 +7,7 @@ import { widthOf, wrapText } from './text.js';
 // A step's explanation, markdown -> terminal text. Pure in (text, width): every call gets its
 // own Marked instance configured for that width, never the global `marked`.
 
-// eslint-disable-next-line no-control-regex
-const SGR = /\u001B\[[0-9;]*m/g;
+// Everything but colours (SGR): hyperlinks and cursor codes have no place in a step's text.
 // eslint-disable-next-line no-control-regex
 const OTHER_ESC = /\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B\[[0-9;?]*[A-Za-ln-z]/g;
 
@@ -67,11 +67,11 @@ function blocks(text: string): { code: boolean; text: string }[] {
   return out;
 }
 
-const isBlank = (l: string) => l.replace(SGR, '').trim() === '';
+const isBlank = (l: string) => stripVTControlCharacters(l).trim() === '';
 
 function renderBlock(text: string, width: number, opts: MarkdownOptions): string[] {
-  let out = (makeMarked(width).parse(text, { async: false }) as string).replace(OTHER_ESC, '').replace(/\r/g, '');
-  if (opts.color === false) out = out.replace(SGR, '');
+  const raw = makeMarked(width).parse(text, { async: false }) as string;
+  const out = (opts.color === false ? stripVTControlCharacters(raw) : raw.replace(OTHER_ESC, '')).replace(/\r/g, '');
   return out.split('\n').map((l) => (isBlank(l) ? '' : l.replace(/\s+$/, '')));
 }
 
