@@ -36,6 +36,9 @@ function runLang(argv: readonly string[]): Lang {
 }
 
 let lang: Lang = 'en';
+/** The signal that stopped a play run: its status is 128 + signal, whatever broke on the way out. */
+let stoppedBy: NodeJS.Signals | undefined;
+const signalled = (s: NodeJS.Signals) => (s === 'SIGINT' ? EXIT.interrupted : EXIT.terminated);
 
 async function run(argv: string[]): Promise<number> {
   lang = runLang(argv);
@@ -88,7 +91,6 @@ async function run(argv: string[]): Promise<number> {
       ]);
       // Handlers first: a Ctrl-C while the backend is chosen or the kernel boots must still end cleanly.
       const abort = new AbortController();
-      let stoppedBy: NodeJS.Signals | undefined;
       const onSignal = (signal: NodeJS.Signals) => {
         if (!abort.signal.aborted) err(tu(lang, 'play_interrupted'));
         stoppedBy ??= signal;
@@ -113,7 +115,7 @@ async function run(argv: string[]): Promise<number> {
       };
       const code = await (o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo }));
       // A run cut short by a signal says so in its status, as a shell command does (128 + signal).
-      if (stoppedBy) return stoppedBy === 'SIGINT' ? EXIT.interrupted : EXIT.terminated;
+      if (stoppedBy) return signalled(stoppedBy);
       return code;
     }
     case 'start': {
@@ -137,6 +139,11 @@ run(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
+    // a sandbox that was still starting when Ctrl-C came fails because of it: nothing to report
+    if (stoppedBy) {
+      process.exitCode = signalled(stoppedBy);
+      return;
+    }
     const { text, code } = describeError(e, lang);
     err(text);
     process.exitCode = code;

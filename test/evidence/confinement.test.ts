@@ -154,7 +154,11 @@ describe.each(BACKENDS)('%s backend: typed commands cannot write outside the san
         expect(leftovers(marker, who.home).filter((p) => p !== owned && p !== dot)).toEqual([]);
         if (backend === 'host') {
           // the one place shared with the host: the sandbox's own directory, owned by its user, gone after close
-          expect(r.hostDirFiles).toEqual([{ name: 'from-inside', uid: who.sandboxUid }]);
+          // (and the FIFO of the tcpdump relay, made as that user too)
+          expect([...r.hostDirFiles].sort((a, b) => a.name.localeCompare(b.name))).toEqual([
+            { name: 'from-inside', uid: who.sandboxUid },
+            { name: 'tcpdump.ctl', uid: who.sandboxUid },
+          ]);
           expect(existsSync(r.hostDir!)).toBe(false);
         }
       } finally {
