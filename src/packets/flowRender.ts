@@ -171,7 +171,9 @@ function pathLine(label: string, hops: Hop[], lang: Lang, w: number): string[] {
   const words = hops.map((h) => stepWords(h, lang)).filter((x): x is string => x !== null);
   const first = hops[0] ? `[${nsLabel(hops[0].ns, lang)}] ` : '';
   const pad = ' '.repeat(stringWidthOf(label) + 1);
-  return wrapW(`${first}${words.join(' › ').replace(/\] › /g, '] ')}`, w - pad.length).map((l, i) => (i === 0 ? `${label} ${l}` : pad + l));
+  return wrapText(`${first}${words.join(' › ').replace(/\] › /g, '] ')}`, w - pad.length).map((l, i) =>
+    i === 0 ? `${label} ${l}` : pad + l,
+  );
 }
 
 const stringWidthOf = (s: string) => [...s].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
@@ -183,17 +185,17 @@ export function renderFlowCompact(report: FlowReport, lang: Lang = 'en', width =
   const src = report.path.request[0]?.src ?? '?';
   const c = report.capture;
   const result = report.ping.ok ? pm(lang, 'pingOk') : pm(lang, 'pingFail', { code: report.ping.exitCode ?? '?' });
-  out.push(...wrapW(pm(lang, 'compactTitle', { from: `${report.fromNs} (${src})`, to: report.to, result }), w));
-  out.push(...diagnosis.flatMap((d) => wrapW(d, w)));
-  if (!c.ok) out.push(...wrapW(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
+  out.push(...wrapText(pm(lang, 'compactTitle', { from: `${report.fromNs} (${src})`, to: report.to, result }), w));
+  out.push(...diagnosis.flatMap((d) => wrapText(d, w)));
+  if (!c.ok) out.push(...wrapText(pm(lang, 'flowCaptureFail', { dev: report.captureDev, why: c.error ?? '?' }), w));
   else if (c.request) {
     out.push(...renderLayers(c.request, { lang, width: w, dev: report.captureDev, note: pm(lang, 'request') }).split('\n'));
-  } else out.push(...wrapW(pm(lang, 'flowNoRequest', { dev: report.captureDev }), w));
+  } else out.push(...wrapText(pm(lang, 'flowNoRequest', { dev: report.captureDev }), w));
   if (c.reply) {
     const [outer, inner] = ipv4Layers(c.reply.layers).map((l) => l.fields);
     if (outer && inner)
       out.push(
-        ...wrapW(
+        ...wrapText(
           pm(lang, 'compactReply', {
             dev: report.captureDev,
             outer: `${outer.src} -> ${outer.dst}`,
@@ -204,14 +206,14 @@ export function renderFlowCompact(report: FlowReport, lang: Lang = 'en', width =
           w,
         ),
       );
-  } else if (c.ok) out.push(...wrapW(pm(lang, 'flowNoReply', { dev: report.captureDev }), w));
+  } else if (c.ok) out.push(...wrapText(pm(lang, 'flowNoReply', { dev: report.captureDev }), w));
   out.push(...pathLine(pm(lang, 'compactThere'), report.path.request, lang, w));
   if (report.path.reply.length) out.push(...pathLine(pm(lang, 'compactBack'), report.path.reply, lang, w));
   const crossed = report.counters.filter((r) => r.txPackets > 0 || r.rxPackets > 0);
   const byNs = new Map<string, string[]>();
   for (const r of crossed) byNs.set(r.ns, [...(byNs.get(r.ns) ?? []), r.dev]);
   const list = [...byNs].map(([ns, devs]) => `${nsLabel(ns, lang)} ${devs.join(' ')}`).join(' · ');
-  if (list) out.push(...wrapW(pm(lang, 'compactCrossed', { list }), w));
-  out.push(...wrapW(pm(lang, 'compactMore'), w));
+  if (list) out.push(...wrapText(pm(lang, 'compactCrossed', { list }), w));
+  out.push(...wrapText(pm(lang, 'compactMore'), w));
   return out.join('\n');
 }
