@@ -18,10 +18,15 @@ export function plainReason(env: NodeJS.ProcessEnv = process.env): PlainReason |
 const WORDS = ['hint', 'solve', 'skip', 'restart', 'lang', 'quit', 'help'] as const;
 type Word = (typeof WORDS)[number];
 
-export async function runPlain(c: Controller, why: PlainReason, io = { input: process.stdin, output: process.stdout }): Promise<number> {
+export interface PlainIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream & { columns?: number };
+}
+
+export async function runPlain(c: Controller, why: PlainReason, io: PlainIo = { input: process.stdin, output: process.stdout }): Promise<number> {
   const out = (l: string) => io.output.write(`${l}\n`);
   out(tu(c.lang, why === 'dumb' ? 'ui_plain_dumb' : 'ui_plain_ci'));
-  const detach = attachTranscript(c, { out, width: (io.output as NodeJS.WriteStream).columns || 80, stepText: true });
+  const detach = attachTranscript(c, { out, width: io.output.columns || 80, stepText: true });
   const rl = createInterface({ input: io.input, output: io.output, prompt: '> ', terminal: false });
   const prompt = () => io.output.write(c.getView().passed ? `${tu(c.lang, 'ui_plain_next')}\n> ` : '> ');
   void c.start().then(prompt);
