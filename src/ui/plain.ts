@@ -23,7 +23,11 @@ export interface PlainIo {
   output: NodeJS.WritableStream & { columns?: number };
 }
 
-export async function runPlain(c: Controller, why: PlainReason, io: PlainIo = { input: process.stdin, output: process.stdout }): Promise<number> {
+export async function runPlain(
+  c: Controller,
+  why: PlainReason,
+  io: PlainIo = { input: process.stdin, output: process.stdout },
+): Promise<number> {
   const out = (l: string) => io.output.write(`${l}\n`);
   out(tu(c.lang, why === 'dumb' ? 'ui_plain_dumb' : 'ui_plain_ci'));
   const detach = attachTranscript(c, { out, width: io.output.columns || 80, stepText: true });
