@@ -159,7 +159,7 @@ export class Controller {
   /** A broken sandbox (or a bug) becomes a message and the session goes on. */
   private fail(e: unknown): void {
     if (e instanceof SandboxError) this.emit({ type: 'runtime-error', message: e.message, ...(e.fix ? { fix: e.fix } : {}) });
-    else this.emit({ type: 'runtime-error', message: describeError(e).text });
+    else this.emit({ type: 'runtime-error', message: describeError(e, this.langValue).text });
   }
 
   /** Ctrl-C: stop what runs, forget what was typed ahead. */
@@ -181,7 +181,7 @@ export class Controller {
         await this.rebuild(this.posValue, anySignal(signal, external), onFF);
       } catch (e) {
         if (this.sandbox === null && !(e instanceof Stopped)) {
-          const d = describeError(e);
+          const d = describeError(e, this.langValue);
           this.emit({
             type: 'failed',
             failure:

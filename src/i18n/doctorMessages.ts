@@ -29,6 +29,9 @@ const en = {
   route_meaning: 'The article adds and shows routes with `route add -net … gw …` and `route -n`.',
   tcpdump_title: 'tcpdump',
   tcpdump_meaning: 'The packet-capture lesson watches the encapsulated packets with tcpdump.',
+  dumpcap_title: 'dumpcap',
+  dumpcap_meaning:
+    "On the host backend, tcpdump captures inside the sandbox with dumpcap (Debian's tcpdump cannot start in a user namespace) and prints outside it.",
   tool_missing: '`{tool}` not found',
   userns_title: 'user namespaces',
   userns_ok: 'The host backend can build a rootless sandbox on this kernel.',
@@ -88,6 +91,8 @@ const zh: Partial<Record<DoctorMessageKey, string>> = {
   route_meaning: '原文用 `route add -net … gw …` 和 `route -n` 添加并查看路由。',
   tcpdump_title: 'tcpdump',
   tcpdump_meaning: '抓包一课用 tcpdump 观察封装后的数据包。',
+  dumpcap_title: 'dumpcap',
+  dumpcap_meaning: '在 host 后端，tcpdump 在沙箱内用 dumpcap 抓包（Debian 的 tcpdump 无法在用户命名空间中启动），在沙箱外显示。',
   tool_missing: '找不到 `{tool}`',
   userns_title: '用户命名空间',
   userns_ok: 'host 后端可以在这个内核上建立无 root 的沙箱。',

@@ -2,7 +2,7 @@ import type { PackageManager } from './probe.js';
 
 // The one place that knows which package provides what the course needs, and the command that
 // installs it. Backend choice, the sandboxes' errors and `doctor` all ask here.
-export type Requirement = 'ip' | 'ping' | 'route' | 'tcpdump' | 'uml' | 'bwrap';
+export type Requirement = 'ip' | 'ping' | 'route' | 'tcpdump' | 'dumpcap' | 'uml' | 'bwrap';
 
 const PACKAGES: Record<Exclude<PackageManager, null>, Record<Requirement, string | null>> = {
   'apt-get': {
@@ -10,11 +10,13 @@ const PACKAGES: Record<Exclude<PackageManager, null>, Record<Requirement, string
     ping: 'iputils-ping',
     route: 'net-tools',
     tcpdump: 'tcpdump',
+    // the host backend captures inside the sandbox with dumpcap (tcpdump itself cannot start there)
+    dumpcap: 'wireshark-common',
     uml: 'user-mode-linux',
     bwrap: 'bubblewrap',
   },
   // Fedora/RHEL do not ship a User-Mode Linux kernel.
-  dnf: { ip: 'iproute', ping: 'iputils', route: 'net-tools', tcpdump: 'tcpdump', uml: null, bwrap: 'bubblewrap' },
+  dnf: { ip: 'iproute', ping: 'iputils', route: 'net-tools', tcpdump: 'tcpdump', dumpcap: 'wireshark-cli', uml: null, bwrap: 'bubblewrap' },
 };
 
 export function packageFor(pm: PackageManager, what: Requirement): string | null {

@@ -9,7 +9,13 @@ function facts(over: Partial<DoctorFacts> = {}): DoctorFacts {
     kernelRelease: '6.8.0',
     isRoot: false,
     packageManager: 'apt-get',
-    tools: { ip: '/usr/sbin/ip', ping: '/usr/bin/ping', route: '/usr/sbin/route', tcpdump: '/usr/bin/tcpdump' },
+    tools: {
+      ip: '/usr/sbin/ip',
+      ping: '/usr/bin/ping',
+      route: '/usr/sbin/route',
+      tcpdump: '/usr/bin/tcpdump',
+      dumpcap: '/usr/bin/dumpcap',
+    },
     userns: { ok: true, detail: 'as uid 1000' },
     hostIpip: { ok: true, detail: 'works' },
     ipipModule: 'loaded',
@@ -34,6 +40,7 @@ describe('doctorReport', () => {
       'ping',
       'route',
       'tcpdump',
+      'dumpcap',
       'userns',
       'ipip',
       'uml',
@@ -65,7 +72,7 @@ describe('doctorReport', () => {
   });
 
   it('missing tools fail with the package that provides them (apt and dnf names)', () => {
-    const tools = { ip: null, ping: '/usr/bin/ping', route: null, tcpdump: null };
+    const tools = { ip: null, ping: '/usr/bin/ping', route: null, tcpdump: null, dumpcap: '/usr/bin/dumpcap' };
     const apt = doctorReport(facts({ tools }));
     expect(apt.ok).toBe(false);
     expect(check(apt, 'ip').fix).toBe('sudo apt-get install iproute2');
@@ -77,7 +84,9 @@ describe('doctorReport', () => {
   });
 
   it('only a missing optional tool keeps the verdict ok', () => {
-    const r = doctorReport(facts({ tools: { ip: '/usr/sbin/ip', ping: '/bin/ping', route: '/sbin/route', tcpdump: null } }));
+    const r = doctorReport(
+      facts({ tools: { ip: '/usr/sbin/ip', ping: '/bin/ping', route: '/sbin/route', tcpdump: null, dumpcap: '/usr/bin/dumpcap' } }),
+    );
     expect(r.ok).toBe(true);
     expect(formatDoctor(r).some((l) => l.startsWith('  WARN  tcpdump'))).toBe(true);
   });
@@ -164,7 +173,10 @@ describe('runDoctor', () => {
       fix: true,
       out: (l) => lines.push(l),
       deps: {
-        gather: async () => facts({ tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: '/usr/bin/tcpdump' } }),
+        gather: async () =>
+          facts({
+            tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: '/usr/bin/tcpdump', dumpcap: '/usr/bin/dumpcap' },
+          }),
         exec: async (argv) => (ran.push([...argv]), 0),
       },
     });
@@ -184,7 +196,7 @@ describe('runDoctor', () => {
             ? facts({ isRoot: true })
             : facts({
                 isRoot: true,
-                tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: null },
+                tools: { ip: '/usr/sbin/ip', ping: null, route: '/sbin/route', tcpdump: null, dumpcap: '/usr/bin/dumpcap' },
                 hostIpip: noTunnel,
                 ipipModule: 'available',
               }),

@@ -25,7 +25,7 @@ import {
 import { decideBackend } from '../../sandbox/select.js';
 import { SandboxError, type BackendName } from '../../sandbox/types.js';
 
-export type Tool = 'ip' | 'ping' | 'route' | 'tcpdump';
+export type Tool = 'ip' | 'ping' | 'route' | 'tcpdump' | 'dumpcap';
 
 export interface DoctorFacts {
   platform: string;
@@ -101,6 +101,7 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
   tool('ping', 'required');
   tool('route', 'required');
   tool('tcpdump', 'optional');
+  tool('dumpcap', 'optional');
 
   checks.push({
     id: 'userns',
@@ -195,11 +196,12 @@ export function formatDoctor(r: DoctorReport, lang: Lang = 'en'): string[] {
 }
 
 export async function gatherDoctorFacts(): Promise<DoctorFacts> {
-  const [ip, ping, route, tcpdump, userns, host, ipipModule, uml, umlBoundary, pm] = await Promise.all([
+  const [ip, ping, route, tcpdump, dumpcap, userns, host, ipipModule, uml, umlBoundary, pm] = await Promise.all([
     findExecutable('ip'),
     findExecutable('ping'),
     findExecutable('route'),
     findExecutable('tcpdump'),
+    findExecutable('dumpcap'),
     userNamespacesProbe(),
     hostProbe(),
     hostIpipModule(),
@@ -212,7 +214,7 @@ export async function gatherDoctorFacts(): Promise<DoctorFacts> {
     kernelRelease: os.release(),
     isRoot: process.getuid?.() === 0,
     packageManager: pm,
-    tools: { ip, ping, route, tcpdump },
+    tools: { ip, ping, route, tcpdump, dumpcap },
     userns,
     hostBoundary: host.boundary,
     hostIpip: host.ipip,
