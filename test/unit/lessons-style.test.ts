@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/course/load.js';
 import type { LessonText } from '../../src/course/schema.js';
-import { joinSoftBreaks } from '../../src/ui/markdown.js';
+import { joinSoftBreaks, renderMarkdown } from '../../src/ui/markdown.js';
 
 // The house style of the lesson texts, checked on every text of both languages: the glossary
 // of lessons/README.md (one term per concept, the words to avoid), full-width punctuation and
@@ -201,6 +201,21 @@ describe('lesson texts follow the house style', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('emphasis renders: no `*` is left over in what the learner sees (list bullets aside)', () => {
+    // CommonMark will not close `**问题：**它` (a closing run after punctuation needs a space
+    // or punctuation after it): write `**问题**：它`.
+    const left = (texts: Map<string, string>) =>
+      [...texts]
+        .filter(([, t]) =>
+          renderMarkdown(t, 200, { color: false })
+            .split('\n')
+            .some((l) => l.replace(/^\s*\* /, '').includes('*')),
+        )
+        .map(([w]) => w);
+    expect(left(en)).toEqual([]);
+    expect(left(zh)).toEqual([]);
   });
 
   it('every lesson has a one-line summary in both languages', () => {
