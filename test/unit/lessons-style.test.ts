@@ -210,7 +210,7 @@ describe('lesson texts follow the house style', () => {
       [...texts]
         .filter(([, t]) =>
           renderMarkdown(t, 200, { color: false })
-            .split('\n')
+            .map((l) => l.map((seg) => seg.text).join(''))
             .some((l) => l.replace(/^\s*\* /, '').includes('*')),
         )
         .map(([w]) => w);
