@@ -39,7 +39,6 @@ function fields(lang: 'en' | 'zh'): Map<string, string> {
 }
 
 const CODE = '\uE000'; // stands for a code span: typeset like a Latin word
-const HAN = /\p{Script=Han}/u;
 const FULL_PUNCT = '，。：；？！、（）“”‘’「」《》';
 
 /**
