@@ -98,6 +98,10 @@ export const checkSchema = z.discriminatedUnion('type', [
       mode: z.enum(['ipip', 'gre', 'sit', 'isatap', 'vti']),
       local: ipv4.optional(),
       remote: ipv4.optional(),
+      key: z
+        .union([z.number().int().min(0).max(0xffffffff), ipv4])
+        .optional()
+        .describe('GRE key (a number or a dotted quad): both ikey and okey must be it'),
     })
     .strict(),
   z.object({ ...base, type: z.literal('module'), name: z.string().regex(/^[a-z0-9_]+$/), loaded: z.boolean().default(true) }).strict(),

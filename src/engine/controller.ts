@@ -301,7 +301,7 @@ export class Controller {
     this.emit({
       type: 'checks',
       results: outcome.results,
-      goal: goalOf(v.step, outcome.results),
+      goal: goalOf(v.step, outcome.results, this.st.completed || decision === 'complete'),
       passed: this.st.completed || decision === 'complete',
       mistake,
       debrief: this.st.debrief && !this.st.completed,

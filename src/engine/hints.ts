@@ -48,7 +48,11 @@ export function hintLadder(i: HintInput): Hint[] {
     const id = failing.check.id;
     const key = id ?? `${failing.key}:${JSON.stringify(failing.params)}`;
     ladder.push({ level: 2, key: `wrong:${key}`, text: id ? (i.text.hints[id] ?? null) : null, check: failing });
-    const fix = failing.check.fix ?? i.step.solution;
+    // The exact command: the check's own fix, else the one path reasoning found for a failing
+    // ping, else another failing check's fix (a challenge's hidden setting), else the solution.
+    const d = failing.diagnosis;
+    const pathFix = d && d !== 'silent' && d.fix.length > 0 ? d.fix : undefined;
+    const fix = failing.check.fix ?? pathFix ?? i.checks.find((r) => !r.ok && r.check.fix)?.check.fix ?? i.step.solution;
     if (fix.length > 0) ladder.push({ level: 3, key: `cmd:${id ?? 'solution'}`, commands: fix });
     return ladder;
   }

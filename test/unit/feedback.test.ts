@@ -103,6 +103,32 @@ describe('graduated hints', () => {
     }
     expect(got).toEqual(['Use ip netns add.', 'ns1 was made in the wrong place.', 'ip netns del x']);
   });
+  it('for a failing ping, the exact command is the fix path reasoning found', () => {
+    const s = stepSchema.parse({
+      id: 'p',
+      solution: ['everything'],
+      checks: [{ id: 'there', type: 'ping', netns: 'ns1', to: '10.0.0.1' }],
+    });
+    const res: CheckResult = {
+      check: s.checks[0]!,
+      ok: false,
+      key: 'ping_failed',
+      params: {},
+      diagnosis: {
+        code: 'no_forward',
+        direction: 'request',
+        ns: 'root',
+        src: 'a',
+        dst: 'b',
+        params: {},
+        show: [],
+        fix: ['echo 1 > /proc/sys/net/ipv4/ip_forward'],
+      },
+    };
+    const h = nextHint({ step: s, text, checks: [res], mistake: null, given: new Set(['nudge', 'wrong:there']) });
+    expect(h?.hint).toMatchObject({ level: 3, commands: ['echo 1 > /proc/sys/net/ipv4/ip_forward'] });
+  });
+
   it('a quiz: its nudge and its stronger hint, never a command', () => {
     const quiz = stepSchema.parse({ id: 'q', checks: [{ id: 'answer', type: 'answer', accept: ['64'] }] });
     const t: StepText = { ...text, hints: { nudge: 'Count the routers.', answer: 'No router decrements the inner ttl.' } };
@@ -133,6 +159,21 @@ describe('the goal panel', () => {
     expect(goalOf(s, [r(false, 0), r(false, 1)]).map((x) => x.check.type)).toEqual(['netns']);
     expect(goalOf(s, [r(true, 0), r(false, 1)]).map((x) => x.check.type)).toEqual(['ping', 'netns']);
   });
+  it('in a challenge (only pings in sight), keeps the hidden settings out until the whole step passes', () => {
+    const s = stepSchema.parse({
+      id: 'c',
+      checks: [
+        { type: 'ping', netns: 'ns1', to: '10.0.0.1' },
+        { id: 'fwd', type: 'sysctl', key: 'net.ipv4.ip_forward', value: '1', hidden: true },
+        { id: 'up', type: 'link', name: 'v1-P', state: 'UP', hidden: true },
+      ],
+    });
+    const r = (i: number, ok: boolean): CheckResult => ({ check: s.checks[i]!, ok, key: ok ? 'sysctl_ok' : 'sysctl_wrong', params: {} });
+    // the one hidden setting that passes would point at the other
+    expect(goalOf(s, [r(0, false), r(1, true), r(2, false)]).map((x) => x.check.type)).toEqual(['ping']);
+    expect(goalOf(s, [r(0, true), r(1, true), r(2, true)], true).map((x) => x.check.type)).toEqual(['ping', 'sysctl', 'link']);
+  });
+
   it('in a troubleshooting step, shows which pings fail, not why', () => {
     const s = stepSchema.parse({ id: 't', breakOneOf: [{ id: 'x', commands: ['true'] }], checks: [{ type: 'ping', to: '10.0.0.1' }] });
     const res: CheckResult = {
