@@ -94,6 +94,9 @@ export function headerLine(h: Header | null, lang: Lang, width: number): Line {
   return fitLine([seg('─ ', 'dim'), ...l, seg(' ' + '─'.repeat(fill - 1), 'dim'), ...right], width);
 }
 
+/** Inline code marks (`…`) are markdown; the live panel is plain text. */
+const unquote = (text: string) => text.replace(/`([^`]+)`/g, '$1');
+
 function goalLines(m: LiveModel, width: number): Line[] {
   const { lang } = m;
   if (m.courseDone) return wrapSegs(seg('✓ ', 'ok'), tu(lang, 'ui_course_done', { key: keysFor('menu') }), width, 'ok');
@@ -105,11 +108,11 @@ function goalLines(m: LiveModel, width: number): Line[] {
   if (m.stepKind !== 'quiz') out.push([seg(`${title}:`, 'title')]);
   for (const c of shown) {
     const mark = c.pending ? seg('? ', 'accent') : c.ok ? seg('✓ ', 'ok') : seg('✗ ', 'bad');
-    out.push(...wrapSegs(mark, c.text, width, c.pending ? 'accent' : undefined));
-    for (const s of c.sub ?? []) out.push(...wrapSegs(seg('  ↳ ', 'dim'), s, width, 'dim'));
+    out.push(...wrapSegs(mark, unquote(c.text), width, c.pending ? 'accent' : undefined));
+    for (const s of c.sub ?? []) out.push(...wrapSegs(seg('  ↳ ', 'dim'), unquote(s), width, 'dim'));
   }
   if (m.mistake) {
-    out.push(...wrapSegs(seg('! ', 'warn'), m.mistake.text, width, 'warn'));
+    out.push(...wrapSegs(seg('! ', 'warn'), unquote(m.mistake.text), width, 'warn'));
     for (const r of m.mistake.repair) out.push(...wrapSegs(seg(`  ${tu(lang, 'ui_repair')}: `, 'dim'), r, width, 'title'));
   }
   return out;
