@@ -75,24 +75,24 @@ describe('resume, restart, skip (host sandbox)', () => {
 
 describe('lint --run', () => {
   it('reports a declared mistake that wrongly passes its check', async () => {
-    // Copy two lessons and declare a "mistake" that is in fact the right command.
+    // Copy a small course and declare a "mistake" that is in fact the right command.
     const dir = mkdtempSync(join(tmpdir(), 'ipip-tutor-lint-'));
-    cpSync('lessons/02-namespaces', join(dir, '02-namespaces'), { recursive: true });
-    writeFileSync(join(dir, 'course.yaml'), 'format: 2\nid: t\ntitle: {en: t}\nlessons: [02-namespaces]\n');
-    const file = join(dir, '02-namespaces', 'lesson.yaml');
+    cpSync('test/fixtures/course-feedback', dir, { recursive: true });
+    const file = join(dir, 'l1', 'lesson.yaml');
     const yaml = readFileSync(file, 'utf8').replace(
-      /commands: \[ ?sudo ip netns add ns1 ?\]/,
-      'commands: [sudo ip netns add ns1, sudo ip netns add ns2]',
+      'commands: [ip link add v3 type veth peer name v3-P]',
+      'commands: [ip link add v3 netns ns1 type veth peer name v3-P]',
     );
     writeFileSync(file, yaml);
     const reports: { step: string; ok: boolean; message: string }[] = [];
     const ok = await lintRun(loadCourse(dir), make, 'en', (r) => reports.push(r));
     expect(ok).toBe(false);
-    expect(reports.find((r) => r.step.endsWith('#only-one'))).toMatchObject({
+    expect(reports.find((r) => r.step.endsWith('#no-netns'))).toMatchObject({
       ok: false,
       message: expect.stringMatching(/wrongly passes/),
     });
-    expect(reports.filter((r) => !r.step.includes('#')).every((r) => r.ok)).toBe(true);
+    // the solutions themselves pass (the tunnel step needs ipip, which this host may lack)
+    expect(reports.filter((r) => !r.step.includes('#') && !/needs ipip/.test(r.message)).every((r) => r.ok)).toBe(true);
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 });
