@@ -1,5 +1,6 @@
 import { findExecutable } from '../sandbox/probe.js';
 import { hostLibDirs } from '../sandbox/uml/kernelLookup.js';
+import { guestAgentPath } from '../sandbox/uml/guestAgent.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
@@ -64,7 +65,7 @@ function parseFails(out: string): number | null {
 
 /**
  * The UML floor: the same kernel, the same boot plan (bootPlan.ts: kernel arguments, fstabs and
- * the init's mounts and module loading), but where the tutor's init starts its Node agent, this
+ * the init's mounts and module loading), but where the tutor's init starts its agent, this
  * one runs the commands as a plain script and powers off.
  */
 export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML_MEM_MIB): Promise<SpawnResult & { fails: number | null }> {
@@ -72,9 +73,14 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
   const user = resolveSandboxUser();
   const bootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ipip-tutor-bench-'));
   try {
-    const plan = { bootDir, nodePath: process.execPath, memMiB, umid: `ipip-tutor-bench-${process.pid}-${randomBytes(3).toString('hex')}` };
+    const plan = {
+      bootDir,
+      agentPath: guestAgentPath(),
+      memMiB,
+      umid: `ipip-tutor-bench-${process.pid}-${randomBytes(3).toString('hex')}`,
+    };
     const files = guestFiles(plan, await hostLibDirs());
-    const agentLine = /^exec .*agent\.cjs.*$/m;
+    const agentLine = /^exec .*guest-agent.*$/m;
     if (!agentLine.test(files['init.sh']))
       throw new Error('bootPlan init.sh no longer ends by starting the agent; update src/bench/floor.ts');
     const tail = [
@@ -95,8 +101,9 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
     };
     for (const [n, t] of Object.entries(all)) await fsp.writeFile(path.join(bootDir, n), t, { mode: n === 'init.sh' ? 0o755 : 0o644 });
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
+    await fsp.mkdir(path.join(bootDir, 'shims'), { mode: 0o755 }); // the fstab binds it (empty here)
     if (user.dropPrefix.length)
-      for (const p of ['', 'uml', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
+      for (const p of ['', 'uml', 'shims', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
     const argv = [...user.dropPrefix, kernel, ...kernelArgs(plan)];
     const r = await runWithChannel(argv, bootDir);
     return { ...r, fails: parseFails(r.stdout) };

@@ -7,6 +7,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
 import { makeSeed } from '../course/courseCache.js';
 import { loadCourse } from '../course/load.js';
+import { buildGuestAgent } from './guestAgent.js';
 
 const root = new URL('../../', import.meta.url);
 const at = (p: string) => new URL(p, root).pathname;
@@ -58,6 +59,8 @@ await build({
 // line that restarted node without NODE_EXTRA_CA_CERTS saved 65 ms only where that variable is
 // set, and nothing on an ordinary machine: measured 60.7 vs 61.6 ms without it.)
 chmodSync(at('dist/cli/main.js'), 0o755);
+
+buildGuestAgent();
 
 // The shipped course, validated now, so a learner's first start does not parse it either.
 writeFileSync(at('dist/course-seed.json'), JSON.stringify(makeSeed(loadCourse(at('lessons')))));

@@ -97,7 +97,8 @@ export function tutorPaths(): string[] {
   return [process.execPath, packageRoot()].filter((p): p is string => p !== null);
 }
 
-function packageRoot(): string | null {
+/** The directory of the tutor's package.json (the repository, or the installed package). */
+export function packageRoot(): string | null {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;

@@ -8,11 +8,11 @@ import { bwrapArgv, homesToHide, limitedKernelPrefix, tutorPaths, type BoundaryP
 import type { SandboxUser } from '../identity.js';
 import { SHIMS } from '../shims.js';
 import { SandboxError } from '../types.js';
-import { agentSource } from './agent.js';
 import { guestFiles, kernelArgs, type BootPlan } from './bootPlan.js';
+import { requireGuestAgent } from './guestAgent.js';
 import { hostLibDirs } from './kernelLookup.js';
 
-// Starting a UML guest: a private boot directory (init, fstabs, agent) readable by the sandbox
+// Starting a UML guest: a private boot directory (init, fstabs, shims) readable by the sandbox
 // user, then the kernel as that user inside its boundary (bwrap) in its own process group, with
 // the agent's serial line on fds 3 (to the guest) and 4 (from it).
 export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): Promise<BootPlan> {
@@ -22,25 +22,28 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
     throw new SandboxError(`The temporary directory ${bootDir} contains spaces.`, 'Set TMPDIR to a path without spaces.');
   }
   const umid = `ipip-tutor-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const plan: BootPlan = { bootDir, nodePath: process.execPath, memMiB: o.memMiB, umid };
   try {
+    const plan: BootPlan = { bootDir, agentPath: requireGuestAgent(), memMiB: o.memMiB, umid };
     const files: Record<string, string> = {
       ...guestFiles(plan, await hostLibDirs()),
       [NNP_INIT]: nnpInit(plan),
-      'agent.cjs': agentSource(SHIMS),
+      ...Object.fromEntries(Object.entries(SHIMS).map(([name, text]) => [`shims/${name}`, text])),
     };
+    await fsp.mkdir(path.join(bootDir, 'shims'), { mode: 0o755 });
     for (const [name, text] of Object.entries(files)) {
-      await fsp.writeFile(path.join(bootDir, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
+      const exec = name.endsWith('.sh') || name.startsWith('shims/');
+      await fsp.writeFile(path.join(bootDir, name), text, { mode: exec ? 0o755 : 0o644 });
     }
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
     if (o.user.dropPrefix.length > 0) {
-      for (const p of ['', 'uml', ...Object.keys(files)]) await fsp.chown(path.join(bootDir, p), o.user.uid, o.user.gid);
+      for (const p of ['', 'uml', 'shims', ...Object.keys(files)]) await fsp.chown(path.join(bootDir, p), o.user.uid, o.user.gid);
     }
+    return plan;
   } catch (e) {
     await fsp.rm(bootDir, { recursive: true, force: true });
+    if (e instanceof SandboxError) throw e;
     throw new SandboxError(`Could not prepare the UML boot directory: ${(e as Error).message}`);
   }
-  return plan;
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SANDBOX_PATH, SHIM_DIR } from '../defaults.js';
 
 // Pure pieces of a UML boot: the kernel command line, the guest's init script, and the console
 // ring buffer. Kept free of side effects so they can be read and tested on their own.
@@ -18,9 +19,10 @@ export const PHASE_MARKER = 'IPIP-TUTOR-PHASE:';
 export const BOOT_MODULES = ['kernel/drivers/net/veth.ko'];
 
 export interface BootPlan {
-  /** Host directory (visible to the guest read-only through hostfs) holding init and agent. */
+  /** Host directory (visible to the guest read-only through hostfs) holding init, fstabs and shims. */
   bootDir: string;
-  nodePath: string;
+  /** The guest agent binary (guestAgent.ts), run by the guest through hostfs. */
+  agentPath: string;
   memMiB: number;
   /** UML instance id (names the mconsole directory under uml_dir). */
   umid: string;
@@ -52,7 +54,7 @@ export function kernelArgs(plan: BootPlan): string[] {
   ];
 }
 
-/** Files written into the boot directory (besides the agent). */
+/** Files written into the boot directory (and shims/, the shim directory the guest mounts). */
 export interface GuestFiles {
   'init.sh': string;
   'fstab.early': string;
@@ -81,6 +83,8 @@ export function guestFiles(
     'tmpfs /run tmpfs mode=0755,size=32m 0 0',
     // The boot directory lives on the host's /tmp, which the guest's own /tmp hides: keep a view of it.
     `${plan.bootDir} /run/ipip-tutor/boot none bind,X-mount.mkdir 0 0`,
+    // The shims, written by the host with their modes: nothing to start in the guest to install them.
+    `${plan.bootDir}/shims ${SHIM_DIR} none bind,X-mount.mkdir 0 0`,
     'tmpfs /tmp tmpfs mode=1777,size=64m 0 0',
     'tmpfs /dev/shm tmpfs mode=1777,size=16m,X-mount.mkdir 0 0',
     ...libDirs.map((d) => `${d} ${stash(d)} none bind,X-mount.mkdir 0 0`),
@@ -107,7 +111,7 @@ fi
 # The root namespace plays the article's host: its loopback is up as on any running machine.
 ip link set lo up
 echo "${PHASE_MARKER}starting agent"
-exec ${q(plan.nodePath)} /run/ipip-tutor/boot/agent.cjs </dev/ttyS0 >/dev/ttyS0
+exec ${q(plan.agentPath)} ${UML_MODULES_ROOT} ${q(SANDBOX_PATH)} </dev/ttyS0 >/dev/ttyS0
 `;
   return { 'init.sh': init, 'fstab.early': early.join('\n') + '\n', 'fstab.late': late.join('\n') + '\n' };
 }

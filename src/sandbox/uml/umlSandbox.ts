@@ -2,7 +2,7 @@
 // process) whose root filesystem is the host's, read-only through hostfs. Typed commands run as
 // guest root in the guest's own network stack, so the learner can load ipip and build tunnels
 // even when the host kernel cannot. The pieces: kernelLookup.ts finds the kernel, boot.ts starts
-// it, channel.ts talks to the agent inside (agent.ts), bootPlan.ts is the guest's init.
+// it, channel.ts talks to the agent inside (guest/agent.c, protocol.ts), bootPlan.ts is the guest's init.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -30,7 +30,7 @@ export class UmlSandbox implements Sandbox {
     private readonly reaper: Reaper,
     private readonly user: SandboxUser,
     private readonly kernelPath: string,
-    private readonly nodePath: string,
+    private readonly agentPath: string,
     private readonly onPhase: SandboxOptions['onPhase'],
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
@@ -66,7 +66,7 @@ export class UmlSandbox implements Sandbox {
     phase('starting kernel');
     const child = spawnKernel(kernel, plan, user);
     const reaper = startReaper({ processGroups: child.pid ? [child.pid] : [], paths: [plan.bootDir] });
-    const sb = new UmlSandbox(child, plan.bootDir, reaper, user, kernel, plan.nodePath, opts.onPhase);
+    const sb = new UmlSandbox(child, plan.bootDir, reaper, user, kernel, plan.agentPath, opts.onPhase);
     sb.wire();
     try {
       const ready = await sb.waitReady(UML_BOOT_TIMEOUT_MS);
@@ -140,11 +140,10 @@ export class UmlSandbox implements Sandbox {
       : booting
         ? `Check that ${this.kernelPath} is the User-Mode Linux kernel. ${UML_INSTALL_FIX}`
         : 'Restart the tutor to get a fresh sandbox. If it keeps happening, run `ipip-tutor doctor`.';
-    if (booting && log.includes(this.nodePath) && /Permission denied|not found|No such file/.test(log)) {
-      // The guest runs the host's node binary through hostfs, as the sandbox user.
-      message = `The UML guest could not start Node.js (${this.nodePath}) as ${this.user.describe}.`;
-      fix =
-        'Install Node.js where every user can read it (e.g. /usr/bin/node or /usr/local/bin/node), or run the tutor as your own user rather than root.';
+    if (booting && log.includes(this.agentPath) && /Permission denied|not found|No such file/.test(log)) {
+      // The guest runs the agent from the tutor's package through hostfs, as the sandbox user.
+      message = `The UML guest could not start its agent (${this.agentPath}) as ${this.user.describe}.`;
+      fix = 'Install the tutor where every user can read it (e.g. a global npm install), or run it as your own user rather than root.';
     }
     this.channel.fail(new SandboxError(this.closed ? 'The UML sandbox was closed.' : message, fix, log));
   }
