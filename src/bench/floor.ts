@@ -69,6 +69,48 @@ function parseFails(out: string): number | null {
  * one runs the commands as a plain script and powers off.
  */
 export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML_MEM_MIB): Promise<SpawnResult & { fails: number | null }> {
+  const r = await bootFloor({ memMiB, tail: ['bash /run/ipip-tutor/boot/floor.sh'], extra: { 'floor.sh': floorScript(commands) } });
+  return { ...r, fails: parseFails(r.stdout) };
+}
+
+const BARE_MARK = 'IPIP-BENCH-INIT';
+
+/** A bare boot: spawn of the kernel until its init runs at all (an init that only says so). */
+export async function umlBareBoot(memMiB = DEFAULT_UML_MEM_MIB): Promise<number | null> {
+  const r = await bootFloor({ memMiB, bare: true, until: BARE_MARK });
+  return r.stdout.includes(BARE_MARK) ? r.wallMs : null;
+}
+
+/** Per-process costs inside the guest, after the course's boot: what one command and one check cost at least. */
+export interface GuestFloors {
+  /** sh forking /bin/true */
+  execMs: number | null;
+  /** one `ip -j link show` */
+  ipMs: number | null;
+}
+
+export async function umlGuestFloors(n: number, memMiB = DEFAULT_UML_MEM_MIB): Promise<GuestFloors> {
+  // Timed with /proc/uptime (a shell read, no process of its own): 10 ms resolution over n runs.
+  const loop = (name: string, cmd: string) =>
+    `read t0 _ </proc/uptime; i=0; while [ $i -lt ${n} ]; do ${cmd}; i=$((i+1)); done; read t1 _ </proc/uptime; echo "IPIP-BENCH-${name} $t0 $t1"`;
+  const r = await bootFloor({ memMiB, tail: [loop('EXEC', '/bin/true'), loop('IP', 'ip -j link show >/dev/null')] });
+  const per = (name: string) => {
+    const m = new RegExp(`IPIP-BENCH-${name} ([\\d.]+) ([\\d.]+)`).exec(r.stdout);
+    return m ? ((Number(m[2]) - Number(m[1])) * 1000) / n : null;
+  };
+  return { execMs: per('EXEC'), ipMs: per('IP') };
+}
+
+async function bootFloor(o: {
+  memMiB: number;
+  /** init lines after the boot plan's own (replacing the agent) */
+  tail?: string[];
+  /** an init that only prints BARE_MARK (no mounts, no modules) */
+  bare?: boolean;
+  extra?: Record<string, string>;
+  /** stop the kernel as soon as its console prints this */
+  until?: string;
+}): Promise<SpawnResult> {
   const kernel = (await findExecutable(process.env.IPIP_TUTOR_UML_KERNEL ?? 'linux.uml')) ?? 'linux.uml';
   const user = resolveSandboxUser();
   const bootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ipip-tutor-bench-'));
@@ -76,7 +118,7 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
     const plan = {
       bootDir,
       agentPath: guestAgentPath(),
-      memMiB,
+      memMiB: o.memMiB,
       umid: `ipip-tutor-bench-${process.pid}-${randomBytes(3).toString('hex')}`,
     };
     const files = guestFiles(plan, await hostLibDirs());
@@ -86,18 +128,17 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
     const tail = [
       // what the agent does before it is ready: make the modules visible to modprobe
       '[ -e /usr/lib/modules ] || ln -s uml/modules /usr/lib/modules 2>/dev/null',
-      'ip link set lo up',
       'mkdir -p /run/netns',
-      'bash /run/ipip-tutor/boot/floor.sh',
+      ...(o.tail ?? []),
       // power off: systemctl's forced path calls reboot(2) itself; perl is the fallback
       "systemctl poweroff -ff 2>/dev/null || perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'",
     ].join('\n');
-    const init = files['init.sh'].replace(agentLine, tail);
+    const init = o.bare ? `#!/bin/sh\necho ${BARE_MARK}\nexec sleep 60\n` : files['init.sh'].replace(agentLine, tail);
     const all: Record<string, string> = {
       'init.sh': init,
       'fstab.early': files['fstab.early'],
       'fstab.late': files['fstab.late'],
-      'floor.sh': floorScript(commands),
+      ...o.extra,
     };
     for (const [n, t] of Object.entries(all)) await fsp.writeFile(path.join(bootDir, n), t, { mode: n === 'init.sh' ? 0o755 : 0o644 });
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
@@ -105,15 +146,14 @@ export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML
     if (user.dropPrefix.length)
       for (const p of ['', 'uml', 'shims', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
     const argv = [...user.dropPrefix, kernel, ...kernelArgs(plan)];
-    const r = await runWithChannel(argv, bootDir);
-    return { ...r, fails: parseFails(r.stdout) };
+    return await runWithChannel(argv, bootDir, o.until);
   } finally {
     await fsp.rm(bootDir, { recursive: true, force: true });
   }
 }
 
 /** kernelArgs() binds the agent's serial line to fds 3 and 4: give the kernel those fds (unused here). */
-function runWithChannel(argv: string[], cwd: string): Promise<SpawnResult> {
+function runWithChannel(argv: string[], cwd: string, until?: string): Promise<SpawnResult> {
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(argv[0]!, argv.slice(1), {
@@ -123,8 +163,20 @@ function runWithChannel(argv: string[], cwd: string): Promise<SpawnResult> {
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: cwd, TMPDIR: '/dev/shm', LANG: 'C.UTF-8' },
     });
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    let untilMs: number | null = null;
+    const take = (d: string) => {
+      out += d;
+      if (until && untilMs === null && out.includes(until)) {
+        untilMs = performance.now() - t0;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      }
+    };
+    child.stdout!.setEncoding('utf8').on('data', take);
+    child.stderr!.setEncoding('utf8').on('data', take);
     let hwm = 0;
     const poll = setInterval(() => {
       try {
@@ -144,7 +196,7 @@ function runWithChannel(argv: string[], cwd: string): Promise<SpawnResult> {
       }
     }, 300_000);
     child.on('exit', (code, signal) => {
-      const wallMs = performance.now() - t0;
+      const wallMs = untilMs ?? performance.now() - t0;
       clearTimeout(timer);
       clearInterval(poll);
       // guest address-space processes share the kernel's process group

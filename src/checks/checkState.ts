@@ -5,12 +5,12 @@ import { lookupKey, simulatePing, type KernelAnswers, type Lookup, type PathResu
 import type { Sandbox } from '../sandbox/types.js';
 import { evaluateChecks, type CheckResult } from './evaluate.js';
 import type { Check } from './schema.js';
-import { gatherState, parsePing, pingArgv, pingKey, type Snapshot } from './state.js';
+import { emptySnapshot, gatherState, parsePing, pingArgv, pingKey, type Snapshot } from './state.js';
 
-// Checks against the kernel, in as few round trips as the state allows: one batched read of
-// everything the checks need; when they include pings, path reasoning over that state first, so
-// a ping the state already dooms is not sent (no second of waiting for a reply that cannot come)
-// and every failing ping says where the packet dies.
+// Checks against the kernel in one round trip: one batched read of everything the checks need,
+// with the pings sent alongside; path reasoning over that state then stops a ping the state
+// already dooms (no second of waiting for a reply that cannot come) and says for every failing
+// ping where the packet dies.
 export interface CheckContext {
   /** the learner's answer to the step's quiz */
   answer?: string;
@@ -41,56 +41,64 @@ function routeGetArgv(l: Lookup): string[] {
 export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx: CheckContext = {}): Promise<CheckOutcome> {
   const state = [...checks.filter((c) => c.type !== 'answer'), ...(ctx.extra ?? [])];
   const pings = state.filter((c): c is Ping => c.type === 'ping');
-  const snap = await gatherState(sandbox, state, {
+  const echoes = new Set(ctx.echoes ?? []);
+  const snap = emptySnapshot();
+  // One round trip: the pings go out with the state read, each in a query of its own so that one
+  // the state dooms can be stopped alone. A ping from a namespace whose echo counter is read
+  // waits for that read (its own echo request must not count as the learner's).
+  const inFlight = new Map<string, { stop: AbortController; done: Promise<void> }>();
+  const later: Ping[] = [];
+  const send = (c: Ping) => {
+    const key = pingKey(c);
+    const stop = new AbortController();
+    const done = sandbox.query([pingArgv(c)], { timeoutMs: 10_000, signal: stop.signal }).then(([r]) => {
+      if (!stop.signal.aborted && r) snap.pings[key] = parsePing(r);
+    });
+    inFlight.set(key, { stop, done });
+  };
+  for (const c of pings) {
+    if (inFlight.has(pingKey(c)) || later.some((l) => pingKey(l) === pingKey(c))) continue;
+    if (echoes.has(nsOf(c))) later.push(c);
+    else send(c);
+  }
+  await gatherState(sandbox, state, {
     ...(ctx.echoes ? { echoes: ctx.echoes } : {}),
     sendPing: () => false,
     world: pings.length > 0,
+    into: snap,
   });
   const paths: Record<string, PathResult> = {};
   const answers = new Map<string, RouteAnswer | null>();
+  const ruledOut = new Set<string>();
   const simulate = () => {
     for (const c of pings) paths[pingKey(c)] = simulatePing(snap, nsOf(c), c.to, answers as KernelAnswers);
+    // A ping the state already dooms: stopped (or never sent), no second of waiting for a reply.
+    for (const c of pings) {
+      const key = pingKey(c);
+      if (!predictable(c) || paths[key]!.verdict !== 'fault' || ruledOut.has(key)) continue;
+      ruledOut.add(key);
+      if (snap.pings[key]) continue; // it has answered already: the kernel's word stands
+      inFlight.get(key)?.stop.abort();
+      snap.pings[key] = { ok: false, ttl: null, why: 'no_reply', mtu: null, predicted: true };
+    }
   };
   simulate();
+  for (const c of later) if (!ruledOut.has(pingKey(c))) send(c);
 
-  // Round two: the pings not ruled out, and the lookups where routes tie.
-  const round = new QueryBatch();
-  const lookups = (ks: PathResult[]) => {
-    for (const l of ks.flatMap((p) => p.need ?? [])) {
+  // The lookups where routes tie, while the pings run; a tie settled may uncover another further on.
+  for (let i = 0; i < 3; i++) {
+    const round = new QueryBatch();
+    for (const l of Object.values(paths).flatMap((p) => p.need ?? [])) {
       const k = lookupKey(l);
       if (answers.has(k)) continue;
       answers.set(k, null);
       round.add(routeGetArgv(l), (r) => answers.set(k, r.exitCode === 0 ? (parseJsonArray<RouteAnswer>(r.stdout)[0] ?? null) : null));
     }
-  };
-  const sent = new Set<string>();
-  for (const c of pings) {
-    const key = pingKey(c);
-    if (sent.has(key)) continue;
-    sent.add(key);
-    const p = paths[key]!;
-    if (predictable(c) && p.verdict === 'fault') {
-      snap.pings[key] = { ok: false, ttl: null, why: 'no_reply', mtu: null, predicted: true };
-      continue;
-    }
-    round.add(pingArgv(c), (r) => (snap.pings[key] = parsePing(r)));
-  }
-  lookups(Object.values(paths));
-  await round.run(sandbox, { timeoutMs: 10_000 });
-  // Ties settled by the kernel may uncover another tie further on: two more rounds at most.
-  for (let i = 0; i < 2; i++) {
+    if (round.size === 0) break;
+    await round.run(sandbox, { timeoutMs: 10_000 });
     simulate();
-    const more = new QueryBatch();
-    const before = answers.size;
-    for (const l of Object.values(paths).flatMap((p) => p.need ?? [])) {
-      const k = lookupKey(l);
-      if (answers.has(k)) continue;
-      answers.set(k, null);
-      more.add(routeGetArgv(l), (r) => answers.set(k, r.exitCode === 0 ? (parseJsonArray<RouteAnswer>(r.stdout)[0] ?? null) : null));
-    }
-    if (answers.size === before) break;
-    await more.run(sandbox, { timeoutMs: 10_000 });
   }
+  await Promise.all([...inFlight.values()].map((f) => f.done));
   const results = evaluateChecks(checks, snap, ctx.answer, ctx.fromBreak, paths);
   return { results, snapshot: snap, paths };
 }

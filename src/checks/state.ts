@@ -86,6 +86,8 @@ export interface GatherOptions {
   sendPing?: (c: Extract<Check, { type: 'ping' }>) => boolean;
   /** read every namespace and its ip_forward (what path reasoning needs) */
   world?: boolean;
+  /** fill this snapshot (other reads may be filling it at the same time) instead of a new one */
+  into?: Snapshot;
 }
 
 function readForwarding(batch: QueryBatch, s: Snapshot, ns: string): void {
@@ -152,7 +154,7 @@ function addCheckReads(batch: QueryBatch, s: Snapshot, checks: readonly Check[],
 const lastNetns = new WeakMap<Sandbox, readonly string[]>();
 
 export async function gatherState(sandbox: Sandbox, checks: readonly Check[], o: GatherOptions = {}): Promise<Snapshot> {
-  const s = emptySnapshot();
+  const s = o.into ?? emptySnapshot();
   if (checks.length === 0 && !o.echoes?.length && !o.world) return s;
   const needed = namespacesNeeded(checks);
   const all = needed.all || o.world === true;

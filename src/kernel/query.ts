@@ -1,4 +1,4 @@
-import type { RunResult, Sandbox } from '../sandbox/types.js';
+import type { QueryOptions, RunResult, Sandbox } from '../sandbox/types.js';
 
 // Many small state reads sent to the sandbox as one `query` call (one round trip; the backends
 // run them concurrently). Each read says how its result is taken in.
@@ -14,7 +14,7 @@ export class QueryBatch {
     return this.reads.length;
   }
 
-  async run(sandbox: Sandbox, opts: { timeoutMs?: number } = {}): Promise<void> {
+  async run(sandbox: Sandbox, opts: QueryOptions = {}): Promise<void> {
     if (this.reads.length === 0) return;
     const results = await sandbox.query(
       this.reads.map((q) => q.argv),

@@ -16,6 +16,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
 }
 
+export interface QueryOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
 /** A non-zero exit is data, never an exception. Exceptions mean the sandbox itself broke. */
 export interface RunResult {
   exitCode: number | null;
@@ -54,8 +59,9 @@ export interface Sandbox {
   /**
    * The engine's own state queries: run several argv commands (no shell), possibly in
    * parallel, and return their results in order. Backends batch these to keep checks fast.
+   * Aborting `signal` interrupts them (a ping the state already dooms).
    */
-  query(commands: readonly (readonly string[])[], opts?: { timeoutMs?: number }): Promise<RunResult[]>;
+  query(commands: readonly (readonly string[])[], opts?: QueryOptions): Promise<RunResult[]>;
   /** Tear everything down. Idempotent. The sandbox must also vanish if this process is killed. */
   close(): Promise<void>;
 }

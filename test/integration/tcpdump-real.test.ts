@@ -149,9 +149,11 @@ describe.each(backends)('tcpdump in the $name sandbox is the real tcpdump', ({ m
     const r = await running;
     expect(r.stdout).toMatch(/10\.10\.10\.2 > 10\.10\.20\.2: ICMP echo request/);
     expect(r.stderr).toMatch(/2 packets captured\n\d+ packets? received by filter\n0 packets dropped by kernel/);
-    // started in the background by a script, stopped with kill -INT (what `tutor flow` does)
+    // started in the background by a script, stopped with kill -INT (what `tutor flow` does, and
+    // with its --immediate-mode: without it the real tcpdump gets packets from the kernel in blocks
+    // retired once a second, and a kill within that second loses the block, on any Linux)
     const bg = await sb.run(
-      'tcpdump -i v1-P -nn -w /tmp/bg.pcap icmp 2>/tmp/bg.err & p=$!; for i in $(seq 100); do grep -q "listening on" /tmp/bg.err && break; sleep 0.1; done; ip netns exec ns1 ping -c1 -W2 10.10.20.2 >/dev/null; sleep 0.7; kill -INT $p; wait $p; echo "rc=$?"; tcpdump -r /tmp/bg.pcap -nn 2>/dev/null | wc -l; cat /tmp/bg.err >&2',
+      'tcpdump --immediate-mode -i v1-P -nn -w /tmp/bg.pcap icmp 2>/tmp/bg.err & p=$!; for i in $(seq 100); do grep -q "listening on" /tmp/bg.err && break; sleep 0.1; done; ip netns exec ns1 ping -c1 -W2 10.10.20.2 >/dev/null; sleep 0.7; kill -INT $p; wait $p; echo "rc=$?"; tcpdump -r /tmp/bg.pcap -nn 2>/dev/null | wc -l; cat /tmp/bg.err >&2',
       { timeoutMs: 20_000 },
     );
     expect(bg.stdout).toBe('rc=0\n2\n');

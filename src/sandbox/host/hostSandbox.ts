@@ -206,11 +206,13 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
     run: (commandLine, o) => exec(['bash', '-c', commandLine], o),
     async query(commands, o) {
       if (commands.length === 0) return [];
-      if (commands.length === 1) return [await exec(commands[0]!, { timeoutMs: o?.timeoutMs ?? 10_000 })];
+      const signal = o?.signal ? { signal: o.signal } : {};
+      if (commands.length === 1) return [await exec(commands[0]!, { timeoutMs: o?.timeoutMs ?? 10_000, ...signal })];
       const boundary = newBoundary();
       const r = await exec(['bash', '-c', batchScript(commands, boundary)], {
         timeoutMs: o?.timeoutMs ?? 10_000,
         maxOutputBytes: 16 << 20,
+        ...signal,
       });
       return parseBatch(r.stdout, commands.length, boundary, r.durationMs);
     },

@@ -8,7 +8,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { startReaper, type Reaper } from '../reaper.js';
-import { SandboxError, type RunOptions, type RunResult, type Sandbox, type SandboxInfo, type SandboxOptions } from '../types.js';
+import {
+  SandboxError,
+  type QueryOptions,
+  type RunOptions,
+  type RunResult,
+  type Sandbox,
+  type SandboxInfo,
+  type SandboxOptions,
+} from '../types.js';
 import { prepareBootDir, spawnKernel } from './boot.js';
 import { DEFAULT_UML_MEM_MIB, LineRing, PHASE_MARKER, UML_BOOT_TIMEOUT_MS } from './bootPlan.js';
 import { AgentChannel } from './channel.js';
@@ -152,20 +160,21 @@ export class UmlSandbox implements Sandbox {
     return this.channel.exec({ sh: commandLine }, opts);
   }
 
-  async query(commands: readonly (readonly string[])[], opts: { timeoutMs?: number } = {}): Promise<RunResult[]> {
+  async query(commands: readonly (readonly string[])[], opts: QueryOptions = {}): Promise<RunResult[]> {
     // Every process start in UML costs tens of ms: `ip -j … show` queries sharing their options
     // run as one `ip -batch` process; everything else goes to the agent at once and runs in parallel.
     const plan = planQuery(commands);
     const results: RunResult[] = new Array(commands.length);
+    const limits = { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) };
     const one = async (i: number) => {
-      results[i] = await this.channel.exec({ argv: commands[i]! }, { timeoutMs: opts.timeoutMs });
+      results[i] = await this.channel.exec({ argv: commands[i]! }, limits);
     };
     const batch = async (b: QueryPlan['batches'][number]) => {
       const { argv, input } = batchCommand(
         b.globals,
         b.indices.map((i) => commands[i]!),
       );
-      const r = await this.channel.exec({ argv, input, merge: true }, { timeoutMs: opts.timeoutMs });
+      const r = await this.channel.exec({ argv, input, merge: true }, limits);
       const parts = r.timedOut || r.truncated ? null : parseBatchOutput(r.stdout, b.indices.length);
       if (!parts) {
         await Promise.all(b.indices.map(one)); // could not split it: one process per command
