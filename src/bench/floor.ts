@@ -69,7 +69,11 @@ function parseFails(out: string): number | null {
  * one runs the commands as a plain script and powers off.
  */
 export async function umlFloor(commands: readonly string[], memMiB = DEFAULT_UML_MEM_MIB): Promise<SpawnResult & { fails: number | null }> {
-  const r = await bootFloor({ memMiB, tail: ['bash /run/ipip-tutor/boot/floor.sh'], extra: { 'floor.sh': floorScript(commands) } });
+  const r = await bootFloor({
+    memMiB,
+    tail: ['mkdir -p /run/netns', 'bash /run/ipip-tutor/boot/floor.sh'],
+    extra: { 'floor.sh': floorScript(commands) },
+  });
   return { ...r, fails: parseFails(r.stdout) };
 }
 
@@ -103,7 +107,7 @@ export async function umlGuestFloors(n: number, memMiB = DEFAULT_UML_MEM_MIB): P
 
 async function bootFloor(o: {
   memMiB: number;
-  /** init lines after the boot plan's own (replacing the agent) */
+  /** the script run after the boot (instead of the agent's loop) */
   tail?: string[];
   /** an init that only prints BARE_MARK (no mounts, no modules) */
   bare?: boolean;
@@ -121,31 +125,20 @@ async function bootFloor(o: {
       memMiB: o.memMiB,
       umid: `ipip-tutor-bench-${process.pid}-${randomBytes(3).toString('hex')}`,
     };
-    const files = guestFiles(plan, await hostLibDirs());
-    const agentLine = /^exec .*guest-agent.*$/m;
-    if (!agentLine.test(files['init.sh']))
-      throw new Error('bootPlan init.sh no longer ends by starting the agent; update src/bench/floor.ts');
-    const tail = [
-      // what the agent does before it is ready: make the modules visible to modprobe
-      '[ -e /usr/lib/modules ] || ln -s uml/modules /usr/lib/modules 2>/dev/null',
-      'mkdir -p /run/netns',
-      ...(o.tail ?? []),
-      // power off: systemctl's forced path calls reboot(2) itself; perl is the fallback
-      "systemctl poweroff -ff 2>/dev/null || perl -e 'syscall(169, 0xfee1dead, 672274793, 0x4321fedc)'",
-    ].join('\n');
-    const init = o.bare ? `#!/bin/sh\necho ${BARE_MARK}\nexec sleep 60\n` : files['init.sh'].replace(agentLine, tail);
-    const all: Record<string, string> = {
-      'init.sh': init,
-      'fstab.early': files['fstab.early'],
-      'fstab.late': files['fstab.late'],
-      ...o.extra,
-    };
+    // The same boot as the tutor's (the agent as init, its boot plan), then a plain script instead
+    // of the agent's loop; a bare boot has an init that only says it runs.
+    const script = [...(o.tail ?? []), ''].join('\n');
+    const all: Record<string, string> = o.bare
+      ? { 'init.sh': `#!/bin/sh\necho ${BARE_MARK}\nexec sleep 60\n` }
+      : { ...guestFiles(plan, await hostLibDirs()), 'then.sh': script, ...o.extra };
     for (const [n, t] of Object.entries(all)) await fsp.writeFile(path.join(bootDir, n), t, { mode: n === 'init.sh' ? 0o755 : 0o644 });
+    const args = kernelArgs(plan).map((a) => (o.bare && a.startsWith('init=') ? `init=${path.join(bootDir, 'init.sh')}` : a));
+    if (!o.bare) args.push('ipip_tutor_then=/run/ipip-tutor/boot/then.sh'); // (the host's /tmp is hidden by then)
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
     await fsp.mkdir(path.join(bootDir, 'shims'), { mode: 0o755 }); // the fstab binds it (empty here)
     if (user.dropPrefix.length)
       for (const p of ['', 'uml', 'shims', ...Object.keys(all)]) await fsp.chown(path.join(bootDir, p), user.uid, user.gid);
-    const argv = [...user.dropPrefix, kernel, ...kernelArgs(plan)];
+    const argv = [...user.dropPrefix, kernel, ...args];
     return await runWithChannel(argv, bootDir, o.until);
   } finally {
     await fsp.rm(bootDir, { recursive: true, force: true });

@@ -26,12 +26,11 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
     const plan: BootPlan = { bootDir, agentPath: requireGuestAgent(), memMiB: o.memMiB, umid };
     const files: Record<string, string> = {
       ...guestFiles(plan, await hostLibDirs()),
-      [NNP_INIT]: nnpInit(plan),
       ...Object.fromEntries(Object.entries(SHIMS).map(([name, text]) => [`shims/${name}`, text])),
     };
     await fsp.mkdir(path.join(bootDir, 'shims'), { mode: 0o755 });
     for (const [name, text] of Object.entries(files)) {
-      const exec = name.endsWith('.sh') || name.startsWith('shims/');
+      const exec = name.startsWith('shims/');
       await fsp.writeFile(path.join(bootDir, name), text, { mode: exec ? 0o755 : 0o644 });
     }
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
@@ -72,20 +71,13 @@ const MiB = 1024 * 1024;
 const UML_SHM_SLACK_MIB = 32;
 
 /**
- * In the boundary's user namespace the host's root-owned files show as owned by nobody, so to the
- * guest every setuid-root binary (mount, su) is setuid-nobody and would drop guest root's power.
- * The guest's init therefore runs with no_new_privs: setuid bits are ignored, as they are
- * pointless where every command is root already.
+ * Inside the boundary: the task limit and the OOM preference, then the kernel. (In the boundary's
+ * user namespace the host's root-owned files show as owned by nobody, so every setuid-root binary
+ * would be setuid-nobody to the guest and drop guest root's power: the agent, the guest's init,
+ * sets no_new_privs, so setuid bits are ignored, as they are pointless where every command is root.)
  */
-const NNP_INIT = 'init-nnp.sh';
-function nnpInit(plan: BootPlan): string {
-  return `#!/bin/sh\nexec /usr/bin/setpriv --no-new-privs -- /bin/sh ${plan.bootDir}/init.sh\n`;
-}
-
-/** Inside the boundary: the task limit and the OOM preference, then the kernel (its init wrapped, see NNP_INIT). */
 export function kernelCommand(kernel: string, plan: BootPlan): string[] {
-  const args = kernelArgs(plan).map((a) => (a.startsWith('init=') ? `init=${path.join(plan.bootDir, NNP_INIT)}` : a));
-  return [...limitedKernelPrefix(), kernel, ...args];
+  return [...limitedKernelPrefix(), kernel, ...kernelArgs(plan)];
 }
 
 /**

@@ -35,7 +35,11 @@ export function kernelArgs(plan: BootPlan): string[] {
     'rootflags=/',
     'rootfstype=hostfs',
     'ro',
-    `init=${plan.bootDir}/init.sh`,
+    // The agent is the guest's init; parameters the kernel does not know become its environment.
+    `init=${plan.agentPath}`,
+    `ipip_tutor_plan=${plan.bootDir}/boot.plan`,
+    `ipip_tutor_path=${SANDBOX_PATH}`,
+    `ipip_tutor_modules=${UML_MODULES_ROOT}`,
     // Console 0 writes to our stdout (the ring buffer); no input. Other consoles and serial lines off.
     'con=null',
     'con0=null,fd:1',
@@ -54,16 +58,15 @@ export function kernelArgs(plan: BootPlan): string[] {
   ];
 }
 
-/** Files written into the boot directory (and shims/, the shim directory the guest mounts). */
+/** Files written into the boot directory (besides shims/, the shim directory the guest mounts). */
 export interface GuestFiles {
-  'init.sh': string;
-  'fstab.early': string;
-  'fstab.late': string;
+  'boot.plan': string;
 }
 
 /**
- * The guest's PID 1 and its two fstabs. Every process start costs tens of milliseconds inside
- * UML, so the mounts are batched into two `mount -a -T` calls.
+ * The guest's boot: the agent is PID 1 and carries out this plan with system calls (guest/agent.c
+ * documents its lines), because every process start costs tens of milliseconds inside UML. Only
+ * what the course needs: proc, sys, tmpfs on /run, /tmp and /dev/shm, the shims, veth.
  *
  * /lib/modules/$(uname -r) must exist for modprobe and lsmod to behave as on a normal machine,
  * but /lib is /usr/lib on the read-only host. So /usr/lib gets an overlay with a tmpfs upper (the
@@ -75,45 +78,34 @@ export function guestFiles(
   /** Host library directories (/usr/lib/<triplet>) kept mounted directly, not through the overlay. */
   libDirs: readonly string[],
 ): GuestFiles {
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const stash = (d: string) => `/run/ipip-tutor/lib/${path.basename(d)}`;
-  const early = [
-    'proc /proc proc defaults 0 0',
-    'sysfs /sys sysfs defaults 0 0',
-    'tmpfs /run tmpfs mode=0755,size=32m 0 0',
+  const modules = `${UML_MODULES_ROOT}/%R`;
+  const lines = [
+    'mount proc /proc proc - -',
+    'mount sysfs /sys sysfs - -',
+    'mount tmpfs /run tmpfs - mode=0755,size=32m',
     // The boot directory lives on the host's /tmp, which the guest's own /tmp hides: keep a view of it.
-    `${plan.bootDir} /run/ipip-tutor/boot none bind,X-mount.mkdir 0 0`,
+    `mount ${plan.bootDir} /run/ipip-tutor/boot none bind,mkdir -`,
     // The shims, written by the host with their modes: nothing to start in the guest to install them.
-    `${plan.bootDir}/shims ${SHIM_DIR} none bind,X-mount.mkdir 0 0`,
-    'tmpfs /tmp tmpfs mode=1777,size=64m 0 0',
-    'tmpfs /dev/shm tmpfs mode=1777,size=16m,X-mount.mkdir 0 0',
-    ...libDirs.map((d) => `${d} ${stash(d)} none bind,X-mount.mkdir 0 0`),
+    `mount ${plan.bootDir}/shims ${SHIM_DIR} none bind,mkdir -`,
+    'mount tmpfs /tmp tmpfs - mode=1777,size=64m',
+    'mount tmpfs /dev/shm tmpfs mkdir mode=1777,size=16m',
+    ...libDirs.map((d) => `mount ${d} ${stash(d)} none bind,mkdir -`),
+    'mkdir /run/lock',
+    'mkdir /run/ipip-tutor/ov/u',
+    'mkdir /run/ipip-tutor/ov/w',
+    'hostname ipip-tutor',
+    'phase loading modules',
+    `insmod ${modules}/kernel/fs/overlayfs/overlay.ko`,
+    'mount overlay /usr/lib overlay - lowerdir=/usr/lib,upperdir=/run/ipip-tutor/ov/u,workdir=/run/ipip-tutor/ov/w',
+    ...libDirs.map((d) => `mount ${stash(d)} ${d} none bind -`),
+    ...BOOT_MODULES.map((m) => `insmod ${modules}/${m}`),
+    // The root namespace plays the article's host: its loopback is up as on any running machine.
+    'loopback',
+    'phase starting agent',
   ];
-  const late = [
-    'overlay /usr/lib overlay lowerdir=/usr/lib,upperdir=/run/ipip-tutor/ov/u,workdir=/run/ipip-tutor/ov/w 0 0',
-    // (`move` is not accepted in an fstab; a second bind is just as direct.)
-    ...libDirs.map((d) => `${stash(d)} ${d} none bind 0 0`),
-  ];
-  const insmods = BOOT_MODULES.map((m) => `insmod "$M/${m}"`).join('\n  ');
-  const init = `#!/bin/sh
-# ipip-tutor UML guest init (generated). The host root is mounted read-only through hostfs.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-mount -a -T ${q(plan.bootDir + '/fstab.early')}
-mkdir -p /run/lock /run/ipip-tutor/ov/u /run/ipip-tutor/ov/w
-echo ipip-tutor > /proc/sys/kernel/hostname
-read R < /proc/sys/kernel/osrelease
-M=${UML_MODULES_ROOT}/$R
-echo "${PHASE_MARKER}loading modules"
-if [ -d "$M" ]; then
-  insmod "$M/kernel/fs/overlayfs/overlay.ko" && mount -a -T /run/ipip-tutor/boot/fstab.late
-  ${insmods}
-fi
-# The root namespace plays the article's host: its loopback is up as on any running machine.
-ip link set lo up
-echo "${PHASE_MARKER}starting agent"
-exec ${q(plan.agentPath)} ${UML_MODULES_ROOT} ${q(SANDBOX_PATH)} </dev/ttyS0 >/dev/ttyS0
-`;
-  return { 'init.sh': init, 'fstab.early': early.join('\n') + '\n', 'fstab.late': late.join('\n') + '\n' };
+  if (lines.some((l) => l.split(' ').some((f) => f === ''))) throw new Error('boot plan: a path is empty or has spaces');
+  return { 'boot.plan': lines.join('\n') + '\n' };
 }
 
 /** Keeps the last `size` lines of a stream (the kernel console) for error reports. */

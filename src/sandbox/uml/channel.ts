@@ -6,7 +6,11 @@ import { encodeHostMessage, type GuestMessage, type HostMessage } from './protoc
 // The host end of the agent's serial line: one pending entry per running command, output
 // accounted with the same collector as host processes, limits (timeout, Ctrl-C) turned into
 // signals sent to the guest.
-export type AgentCommand = { sh: string } | { argv: readonly string[]; input?: string; merge?: boolean };
+export type AgentCommand =
+  | { sh: string }
+  | { argv: readonly string[]; input?: string; merge?: boolean }
+  /** a file read by the agent itself (no process), see protocol.ts */
+  | { read: string; ns?: string };
 
 export interface Ready {
   kernel: string;
@@ -157,7 +161,13 @@ export class AgentChannel {
         }, timeoutMs),
       );
       this.pending.set(id, p);
-      this.send('sh' in cmd ? { t: 'run', id, sh: cmd.sh, max } : { t: 'run', id, max, ...cmd });
+      this.send(
+        'sh' in cmd
+          ? { t: 'run', id, sh: cmd.sh, max }
+          : 'read' in cmd
+            ? { t: 'read', id, path: cmd.read, max, ...(cmd.ns !== undefined ? { ns: cmd.ns } : {}) }
+            : { t: 'run', id, max, ...cmd },
+      );
       if (opts.signal?.aborted) onAbort();
       else opts.signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -1,10 +1,14 @@
-// The wire protocol between the host (channel.ts) and the agent inside the UML guest: one JSON
-// object per line over the guest's serial line. Both sides use these types.
+// The wire protocol between the host (channel.ts) and the agent inside the UML guest
+// (guest/agent.c): one JSON object per line over the guest's serial line. The host side uses these
+// types; the agent parses exactly these shapes (flat objects, ASCII-only, see encodeHostMessage).
 export type HostMessage =
   /** Run `bash -c sh`, or argv directly (no shell). `max` caps stdout+stderr (the agent kills at
    *  the cap), `input` is the command's stdin, `merge` puts stdout and stderr in one ordered stream. */
   | { t: 'run'; id: number; sh: string; max?: number }
   | { t: 'run'; id: number; argv: readonly string[]; max?: number; input?: string; merge?: boolean }
+  /** Read a file as `cat path` (or `ip netns exec ns cat path`) would, with no process: the agent
+   *  enters the namespace itself. The answer comes as a command's: 'o' chunks and an 'x'. */
+  | { t: 'read'; id: number; path: string; ns?: string; max?: number }
   /** Signal the command's process group. */
   | { t: 'sig'; id: number; sig: 'SIGINT' | 'SIGKILL' | 'SIGTERM' }
   | { t: 'ping'; id: number };

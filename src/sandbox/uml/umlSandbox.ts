@@ -167,7 +167,8 @@ export class UmlSandbox implements Sandbox {
     const results: RunResult[] = new Array(commands.length);
     const limits = { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) };
     const one = async (i: number) => {
-      results[i] = await this.channel.exec({ argv: commands[i]! }, limits);
+      const file = agentRead(commands[i]!);
+      results[i] = await this.channel.exec(file ?? { argv: commands[i]! }, limits);
     };
     const batch = async (b: QueryPlan['batches'][number]) => {
       const { argv, input } = batchCommand(
@@ -222,6 +223,25 @@ export class UmlSandbox implements Sandbox {
 /** Boot a UML guest and return a ready sandbox. Throws SandboxError with a fix when it cannot. */
 export function createUmlSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   return UmlSandbox.boot(opts);
+}
+
+/**
+ * `cat FILE` and `ip netns exec NS cat FILE`, the state reads of checks (sysctls, counters): the
+ * agent reads the file itself, in the namespace, instead of starting one or two processes.
+ */
+function agentRead(argv: readonly string[]): { read: string; ns?: string } | null {
+  const plain = (a: readonly string[]) => a.length === 2 && a[0] === 'cat' && a[1]!.startsWith('/') && !a[1]!.startsWith('/-');
+  if (plain(argv)) return { read: argv[1]! };
+  if (
+    argv.length === 6 &&
+    argv[0] === 'ip' &&
+    argv[1] === 'netns' &&
+    argv[2] === 'exec' &&
+    /^[\w.-]+$/.test(argv[3]!) &&
+    plain(argv.slice(4))
+  )
+    return { read: argv[5]!, ns: argv[3]! };
+  return null;
 }
 
 /** The first descendant of `pid` (depth-first, a few levels) whose command line contains `marker`. */

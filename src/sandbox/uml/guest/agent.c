@@ -10,11 +10,16 @@
  * are ASCII-only JSON (non-ASCII as \uXXXX), flat objects whose values are strings, numbers,
  * booleans or arrays of strings.
  *
- * Usage: guest-agent MODULES_ROOT PATH
- *   MODULES_ROOT  the uml package's module tree (linked into /usr/lib/modules)
- *   PATH          the commands' PATH (the shim directory first)
+ * It is the guest's init (PID 1): the kernel starts it directly (init=), with the parameters the
+ * kernel does not know as its environment (bootPlan.ts kernelArgs):
+ *   ipip_tutor_plan   the boot plan (bootPlan.ts bootPlanText): mounts, modules, the loopback up,
+ *                     all done with system calls, since every process start costs tens of ms here
+ *   ipip_tutor_path   the commands' PATH (the shim directory first)
+ *   ipip_tutor_then   (bench floors only) a script for /bin/sh to run after the boot, then power off
+ * The protocol runs over /dev/ttyS0; the kernel console (fds 1, 2) gets progress lines.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -23,7 +28,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/reboot.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <net/if.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -53,6 +65,8 @@ struct job {
   double exitAt;
 };
 static struct job jobs[MAX_JOBS];
+
+static int tty = -1; /* the host channel */
 
 static double now_ms(void) {
   struct timespec t;
@@ -109,7 +123,7 @@ static void ojson(const char *s) { /* a JSON string, ASCII only */
 }
 static void oflush(void) {
   oput("\n", 1);
-  write_all(1, obuf, olen);
+  write_all(tty, obuf, olen);
   olen = 0;
 }
 static void oblob(const unsigned char *p, size_t n) { /* base64 */
@@ -147,7 +161,7 @@ struct msg {
   char t[8];
   long id, max;
   int has_sh, has_argv, has_input, merge;
-  char *sh, *input, *sig;
+  char *sh, *input, *sig, *path, *ns;
   char **argv;
   int argc;
 };
@@ -224,6 +238,8 @@ static void free_msg(struct msg *m) {
   free(m->sh);
   free(m->input);
   free(m->sig);
+  free(m->path);
+  free(m->ns);
   for (int i = 0; i < m->argc; i++) free(m->argv[i]);
   free(m->argv);
 }
@@ -249,6 +265,8 @@ static int parse(const char *p, struct msg *m) {
       else if (!strcmp(key, "sh")) m->sh = v, m->has_sh = 1;
       else if (!strcmp(key, "input")) m->input = v, m->has_input = 1;
       else if (!strcmp(key, "sig")) m->sig = v;
+      else if (!strcmp(key, "path")) m->path = v;
+      else if (!strcmp(key, "ns")) m->ns = v;
       else free(v);
     } else if (*p == '[') {
       p = skip(p + 1);
@@ -460,6 +478,56 @@ static void reap(void) {
   }
 }
 
+/* A file read as `cat` (in a namespace as `ip netns exec NS cat`) would, without a process: the
+   agent is single-threaded, so it may enter the namespace itself and come back. */
+static void send_exit(long id, int code) {
+  ofmt("{\"t\":\"x\",\"id\":%ld,\"code\":%d,\"sig\":null}", id, code);
+  oflush();
+}
+static void read_file(struct msg *m) {
+  char line[1200];
+  static int home = -1;
+  if (!m->path) return send_exit(m->id, 1);
+  if (m->ns) {
+    if (home < 0) home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    char nsPath[600];
+    snprintf(nsPath, sizeof nsPath, "/run/netns/%s", m->ns);
+    int fd = open(nsPath, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+      snprintf(line, sizeof line, "Cannot open network namespace \"%s\": %s\n", m->ns, strerror(errno));
+      if (fd >= 0) close(fd);
+      send_out(m->id, 2, line, strlen(line));
+      return send_exit(m->id, 255);
+    }
+    close(fd);
+  }
+  int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+  int err = errno;
+  if (m->ns && home >= 0) setns(home, CLONE_NEWNET); /* the file, once open, stays the namespace's */
+  if (fd < 0) {
+    snprintf(line, sizeof line, "cat: %s: %s\n", m->path, strerror(err));
+    send_out(m->id, 2, line, strlen(line));
+    return send_exit(m->id, 1);
+  }
+  static char buf[CHUNK];
+  long total = 0;
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) {
+    if (m->max > 0 && total + n > m->max) n = m->max - total;
+    if (n > 0) send_out(m->id, 1, buf, (size_t)n);
+    total += n;
+    if (m->max > 0 && total >= m->max) break;
+  }
+  int code = 0;
+  if (n < 0) {
+    snprintf(line, sizeof line, "cat: %s: %s\n", m->path, strerror(errno));
+    send_out(m->id, 2, line, strlen(line));
+    code = 1;
+  }
+  close(fd);
+  send_exit(m->id, code);
+}
+
 /* ---- the host's lines ---- */
 static void on_line(char *line) {
   if (!*skip(line)) return;
@@ -472,6 +540,7 @@ static void on_line(char *line) {
     return;
   }
   if (!strcmp(m.t, "run")) start(&m);
+  else if (!strcmp(m.t, "read")) read_file(&m);
   else if (!strcmp(m.t, "sig")) {
     struct job *j = find(m.id);
     if (j) kill_job(j, sig_number(m.sig));
@@ -482,28 +551,107 @@ static void on_line(char *line) {
   free_msg(&m);
 }
 
+/* ---- the boot plan (one operation per line, fields separated by spaces; '-' is empty) ----
+ *   mount SRC TARGET FSTYPE FLAGS DATA   FLAGS: comma list of bind, ro, mkdir (create TARGET)
+ *   mkdir PATH                           (with parents)
+ *   insmod FILE                          %R in FILE is the kernel release
+ *   hostname NAME
+ *   loopback                             lo up
+ *   phase TEXT...                        a progress line on the console
+ */
+static void mkdirs(const char *path) {
+  char p[1024];
+  snprintf(p, sizeof p, "%s", path);
+  for (char *q = p + 1; *q; q++)
+    if (*q == '/') {
+      *q = 0;
+      mkdir(p, 0755);
+      *q = '/';
+    }
+  mkdir(p, 0755);
+}
+
+static void boot_note(const char *what, const char *arg) {
+  dprintf(2, "ipip-tutor agent: %s %s: %s\n", what, arg, strerror(errno));
+}
+
+static void run_plan(const char *file, const char *release, const char *phaseMark) {
+  FILE *f = fopen(file, "r");
+  if (!f) {
+    boot_note("boot plan", file);
+    return;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    line[strcspn(line, "\n")] = 0;
+    char *v[6] = {0};
+    int n = 0;
+    for (char *tok = strtok(line, " "); tok && n < 6; tok = strtok(NULL, n < 5 ? " " : ""))
+      v[n++] = strcmp(tok, "-") ? tok : NULL;
+    if (!n || !v[0]) continue;
+    if (!strcmp(v[0], "mount") && n >= 4) {
+      unsigned long flags = 0;
+      char opts[256];
+      snprintf(opts, sizeof opts, "%s", v[4] ? v[4] : "");
+      for (char *o = strtok(opts, ","); o; o = strtok(NULL, ",")) {
+        if (!strcmp(o, "bind")) flags |= MS_BIND;
+        else if (!strcmp(o, "ro")) flags |= MS_RDONLY;
+        else if (!strcmp(o, "mkdir")) mkdirs(v[2]);
+      }
+      if (mount(v[1], v[2], v[3], flags, n > 5 ? v[5] : NULL) < 0) boot_note("mount", v[2]);
+    } else if (!strcmp(v[0], "mkdir") && v[1]) {
+      mkdirs(v[1]);
+    } else if (!strcmp(v[0], "insmod") && v[1]) {
+      char path[1024], *at = strstr(v[1], "%R");
+      if (at) snprintf(path, sizeof path, "%.*s%s%s", (int)(at - v[1]), v[1], release, at + 2);
+      else snprintf(path, sizeof path, "%s", v[1]);
+      int fd = open(path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) < 0) {
+        if (errno != EEXIST) boot_note("insmod", path);
+      }
+      if (fd >= 0) close(fd);
+    } else if (!strcmp(v[0], "hostname") && v[1]) {
+      if (sethostname(v[1], strlen(v[1])) < 0) boot_note("hostname", v[1]);
+    } else if (!strcmp(v[0], "loopback")) {
+      int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      struct ifreq ifr;
+      memset(&ifr, 0, sizeof ifr);
+      snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+      if (sk < 0 || ioctl(sk, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags |= IFF_UP, ioctl(sk, SIOCSIFFLAGS, &ifr) < 0))
+        boot_note("loopback", "lo");
+      if (sk >= 0) close(sk);
+    } else if (!strcmp(v[0], "phase")) {
+      dprintf(1, "%s%s%s%s\n", phaseMark, v[1] ? v[1] : "", v[2] ? " " : "", v[2] ? v[2] : "");
+    }
+  }
+  free(line);
+  fclose(f);
+}
+
 /* ---- setup ---- */
 static int exists(const char *p) {
   struct stat s;
   return stat(p, &s) == 0;
 }
 
-static void ready(const char *modulesRoot) {
+/* Makes the kernel's modules visible where modprobe looks (/usr/lib is an overlay by now). */
+static void link_modules(const char *modulesRoot, const char *release) {
+  char mod[512], pkg[512], path[600];
+  snprintf(mod, sizeof mod, "/lib/modules/%s", release);
+  snprintf(pkg, sizeof pkg, "%s/%s", modulesRoot, release);
+  if (!exists(mod) && exists(pkg) && symlink("uml/modules", "/usr/lib/modules") < 0) {
+    snprintf(path, sizeof path, "../uml/modules/%s", release);
+    snprintf(mod, sizeof mod, "/usr/lib/modules/%s", release);
+    if (symlink(path, mod) < 0) boot_note("link modules", mod);
+  }
+}
+
+static void ready(void) {
   struct utsname u;
   uname(&u);
-  char mod[512], pkg[512], path[600];
+  char mod[512], path[600];
   snprintf(mod, sizeof mod, "/lib/modules/%s", u.release);
-  snprintf(pkg, sizeof pkg, "%s/%s", modulesRoot, u.release);
-  /* Make the kernel's modules visible where modprobe looks (/usr/lib is an overlay by now). */
-  if (!exists(mod) && exists(pkg) && symlink("uml/modules", "/usr/lib/modules") < 0) {
-    snprintf(path, sizeof path, "../uml/modules/%s", u.release);
-    snprintf(mod, sizeof mod, "/usr/lib/modules/%s", u.release);
-    if (symlink(path, mod) < 0) {
-      snprintf(path, sizeof path, "cannot link modules: %s", strerror(errno));
-      send_log(path);
-    }
-    snprintf(mod, sizeof mod, "/lib/modules/%s", u.release);
-  }
   /* A tunnel kind is there when its module is in the tree or built in. */
   char *builtin = NULL;
   snprintf(path, sizeof path, "%s/modules.builtin", mod);
@@ -528,11 +676,46 @@ static void ready(const char *modulesRoot) {
   oflush();
 }
 
-int main(int argc, char **argv) {
+/* Bench floors: the same boot, then a plain script instead of the agent's loop, then power off. */
+static void then_script(const char *script) {
+  pid_t p = fork();
+  if (p == 0) {
+    execle("/bin/sh", "sh", script, (char *)NULL, ENV);
+    _exit(127);
+  }
+  int st;
+  while (waitpid(-1, &st, 0) != p && errno != ECHILD) {
+  }
+  sync();
+  reboot(RB_POWER_OFF);
+  _exit(0);
+}
+
+int main(void) {
+  /* Setuid binaries on the host show as owned by nobody in the boundary's user namespace; as
+     root in the guest everything runs as root anyway, so no command may gain (or lose) by them. */
+  prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  const char *pathEnv = getenv("ipip_tutor_path"), *planFile = getenv("ipip_tutor_plan"), *then = getenv("ipip_tutor_then");
+  const char *modulesRoot = getenv("ipip_tutor_modules");
+  static char path[4096];
+  snprintf(path, sizeof path, "PATH=%s", pathEnv ? pathEnv : "/usr/sbin:/usr/bin:/sbin:/bin");
+  ENV[0] = path;
+  setenv("PATH", path + 5, 1); /* execvpe looks commands up in the agent's own PATH */
+  struct utsname u;
+  uname(&u);
+  if (planFile) run_plan(planFile, u.release, "IPIP-TUTOR-PHASE:");
+  link_modules(modulesRoot ? modulesRoot : "/usr/lib/uml/modules", u.release);
+  if (then) then_script(then);
+
+  tty = open("/dev/ttyS0", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (tty < 0) {
+    boot_note("open", "/dev/ttyS0");
+    return 70;
+  }
   struct termios t;
-  if (tcgetattr(0, &t) == 0) {
+  if (tcgetattr(tty, &t) == 0) {
     cfmakeraw(&t);
-    tcsetattr(0, TCSANOW, &t);
+    tcsetattr(tty, TCSANOW, &t);
   }
   sigset_t mask;
   sigemptyset(&mask);
@@ -540,11 +723,7 @@ int main(int argc, char **argv) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
   signal(SIGPIPE, SIG_IGN);
-  static char path[4096];
-  snprintf(path, sizeof path, "PATH=%s", argc > 2 ? argv[2] : "/usr/sbin:/usr/bin:/sbin:/bin");
-  ENV[0] = path;
-  setenv("PATH", path + 5, 1); /* execvpe looks commands up in the agent's own PATH */
-  ready(argc > 1 ? argv[1] : "/usr/lib/uml/modules");
+  ready();
 
   char *line = NULL;
   size_t len = 0, cap = 0;
@@ -553,7 +732,7 @@ int main(int argc, char **argv) {
   int which[2 + MAX_JOBS * 3];
   for (;;) {
     int n = 0, timeout = -1;
-    p[n].fd = 0, p[n].events = POLLIN, owner[n] = NULL, n++;
+    p[n].fd = tty, p[n].events = POLLIN, owner[n] = NULL, n++;
     p[n].fd = sfd, p[n].events = POLLIN, owner[n] = NULL, n++;
     double t = now_ms();
     for (int i = 0; i < MAX_JOBS; i++) {
@@ -589,7 +768,7 @@ int main(int argc, char **argv) {
         line = realloc(line, cap);
         if (!line) return 70;
       }
-      ssize_t r = read(0, line + len, cap - len - 1);
+      ssize_t r = read(tty, line + len, cap - len - 1);
       if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) return 0; /* host gone */
       if (r > 0) {
         len += (size_t)r;
