@@ -5,7 +5,13 @@ import { SANDBOX_PATH, SHIM_DIR } from '../defaults.js';
 // ring buffer. Kept free of side effects so they can be read and tested on their own.
 
 export const DEFAULT_UML_KERNEL = 'linux.uml';
-export const DEFAULT_UML_MEM_MIB = 256;
+/**
+ * Guest memory. The course needs little (about 16 MiB in use with the lab built, tcpdump
+ * running); a class runs one guest per learner. Measured here: 96 MiB gives 78 MiB MemTotal and a
+ * linux.uml peak RSS of 40-50 MiB over the course; at 64 MiB the kernel keeps so much for itself
+ * that 33 MiB remain and commands slow down re-reading binaries through hostfs.
+ */
+export const DEFAULT_UML_MEM_MIB = 96;
 /** Where the Debian/Ubuntu package keeps the kernel's modules (one directory per kernel release). */
 export const UML_MODULES_ROOT = '/usr/lib/uml/modules';
 /** Kernel boot plus agent start; generous because CI machines are small and busy. */
