@@ -27,6 +27,7 @@ import type { ControllerOptions, FastForwardProgress, StepView, SubmitOutcome } 
 import { ActionQueue, Stopped } from './actionQueue.js';
 import { classifyInput } from './input.js';
 import { initialView, reduceView, type EngineView } from './view.js';
+import { WarmSpare } from './warmSpare.js';
 
 // The course engine: one learner, one sandbox, one current step. Every learner action is a
 // method; every change is an event on one stream, reduced to a view (view.ts). Actions run one
@@ -53,6 +54,7 @@ export class Controller {
   });
   private gateValue: number | null = null;
   private readonly opts: ControllerOptions;
+  private readonly spare: WarmSpare | null;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -62,6 +64,12 @@ export class Controller {
     this.progress = opts.store.load();
     this.posValue = resumePosition(this.course, this.progress);
     this.viewValue = initialView({ lang: this.langValue, pos: this.posValue, key: this.current.key });
+    this.spare = opts.warmSpare
+      ? new WarmSpare(
+          () => this.opts.makeSandbox(),
+          (from, to) => this.replayBetween(from, to),
+        )
+      : null;
   }
 
   // ---- the event stream ----
@@ -200,7 +208,7 @@ export class Controller {
     this.queue.close();
     const sb = this.sandbox;
     this.sandbox = null;
-    await sb?.close();
+    await Promise.all([sb?.close(), this.spare?.close()]);
     this.emit({ type: 'closed' });
   }
 
@@ -218,10 +226,15 @@ export class Controller {
   private async rebuild(pos: StepPos, signal: AbortSignal, onFF?: (p: FastForwardProgress) => void, stopped = false): Promise<void> {
     await this.closeSandbox();
     this.emit({ type: 'busy', busy: { kind: 'boot' } });
-    this.sandbox = await this.opts.makeSandbox({ onPhase: (p) => this.emit({ type: 'phase', phase: p.phase }) });
+    // A warm spare already at (or before) this step's start saves the boot and part of the replay.
+    const spare = stopped ? null : ((await this.spare?.take(pos)) ?? null);
+    this.sandbox = spare?.sandbox ?? (await this.opts.makeSandbox({ onPhase: (p) => this.emit({ type: 'phase', phase: p.phase }) }));
     this.emit({ type: 'ready', backend: this.sandbox.info.backend });
+    const from = spare?.at;
     const before = flatSteps(this.course).filter(
-      (s) => s.pos.lesson < pos.lesson || (s.pos.lesson === pos.lesson && s.pos.step < pos.step),
+      (s) =>
+        (s.pos.lesson < pos.lesson || (s.pos.lesson === pos.lesson && s.pos.step < pos.step)) &&
+        (!from || s.pos.lesson > from.lesson || (s.pos.lesson === from.lesson && s.pos.step >= from.step)),
     );
     const total = before.reduce((n, s) => n + this.replayOf(s.pos).length, 0);
     let done = 0;
@@ -250,6 +263,16 @@ export class Controller {
     await this.moveTo(pos, stopped ? 'stopped' : 'entered');
   }
 
+  /** One command string per step from `from` (or the first) up to, not including, `to`: what a spare replays. */
+  private replayBetween(from: StepPos | null, to: StepPos): string[] {
+    const le = (a: StepPos, b: StepPos) => a.lesson < b.lesson || (a.lesson === b.lesson && a.step <= b.step);
+    return flatSteps(this.course)
+      .filter((s) => (!from || le(from, s.pos)) && le(s.pos, to) && !(s.pos.lesson === to.lesson && s.pos.step === to.step))
+      .map((s) => this.replayOf(s.pos))
+      .filter((c) => c.length > 0)
+      .map((c) => c.join('\n'));
+  }
+
   private replayOf(pos: StepPos): string[] {
     const st = this.stepView(pos).step;
     return [...st.setup, ...st.solution];
@@ -273,6 +296,8 @@ export class Controller {
       for (const cmd of pick.commands) await sb.run(cmd);
     }
     if (!v.isReading && unavailable.length === 0 && this.opts.evaluateOnEntry !== false) await this.evaluate(true);
+    // Only where a boot is slow is a spare worth its memory.
+    if (sb.info.backend === 'uml') this.spare?.prepare(pos);
   }
 
   // ---- checks ----

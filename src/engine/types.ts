@@ -31,6 +31,8 @@ export interface ControllerOptions {
   evaluateOnEntry?: boolean;
   /** Columns the front end shows command output in (for builtins that draw). */
   width?: () => number;
+  /** Keep a second sandbox ready at the current step's start where boots are slow (warmSpare.ts). */
+  warmSpare?: boolean;
 }
 
 export interface StepView {

@@ -64,6 +64,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     unlockAll: o.unlockAll,
     builtins: builtins(),
     width: () => process.stdout.columns || 80,
+    warmSpare: true, // one learner at this machine: a restart or a jump need not wait for a boot
   });
   const plain = plainReason();
   if (plain) return runPlain(controller, plain);
