@@ -48,7 +48,13 @@ export class WarmSpare {
     const ok = await cur.chain;
     const sandbox = await cur.sandbox;
     // A spare that died while it waited is no spare.
-    const alive = ok && sandbox ? await sandbox.run('true').then((r) => r.exitCode === 0, () => false) : false;
+    const alive =
+      ok && sandbox
+        ? await sandbox.run('true').then(
+            (r) => r.exitCode === 0,
+            () => false,
+          )
+        : false;
     if (!alive || !sandbox) {
       await sandbox?.close();
       return null;

@@ -281,6 +281,39 @@ describe('uml sandbox: one shared guest', () => {
     expect(Date.now() - sleepers).toBeLessThan(2_500);
   });
 
+  it("a check's state read is one ip process per namespace, and reads as separate runs do", async () => {
+    const setup = await sb.run(
+      'ip netns add qb1; ip link add qa type veth peer name qb netns qb1; ip addr add 10.77.1.1/24 dev qa; ip link set qa up; ' +
+        'ip route add 10.77.9.0/24 via 10.77.1.2; ip route add blackhole 10.77.8.0/24; ip -n qb1 link set qb up; ' +
+        'ip -n qb1 addr add 10.77.1.2/24 dev qb; ip -n qb1 route add default via 10.77.1.1 metric 7',
+    );
+    expect(setup.stderr).toBe('');
+    const q = [
+      ['ip', '-j', 'netns', 'list'],
+      ['ip', '-j', '-s', '-d', 'addr', 'show'],
+      ['ip', '-j', 'route', 'show'],
+      ['ip', '-n', 'qb1', '-j', '-s', '-d', 'addr', 'show'],
+      ['ip', '-n', 'qb1', '-j', 'route', 'show'],
+      ['cat', '/proc/sys/net/ipv4/ip_forward'],
+      ['ip', 'netns', 'exec', 'qb1', 'cat', '/proc/sys/net/ipv4/ip_forward'],
+      ['ip', 'netns', 'exec', 'nope', 'cat', '/proc/sys/net/ipv4/ip_forward'],
+      ['cat', '/no/such/file'],
+    ];
+    const plan = planQuery(q);
+    expect(plan.batches.map((b) => b.indices.length)).toEqual([3, 2]);
+    expect(plan.singles).toEqual([5, 6, 7, 8]); // the agent reads these files itself (no process)
+    const batched = await sb.query(q);
+    const separate = await Promise.all(q.map((argv) => sb.run(argv.join(' '))));
+    // counters move between two reads: compare what the checks take from them, not the numbers
+    const shape = (r: { exitCode: number | null; stdout: string; stderr: string }) => [
+      r.exitCode,
+      r.stdout.replace(/"(bytes|packets)":\d+/g, '"$1":0'),
+      r.stderr,
+    ];
+    expect(batched.map(shape)).toEqual(separate.map(shape));
+    await sb.run('ip netns del qb1; ip link del qa 2>/dev/null; ip route del blackhole 10.77.8.0/24');
+  });
+
   it('typed commands cannot write the host filesystem', async () => {
     const tag = `ipip-tutor-probe-${process.pid}`;
     const targets = [`/root/${tag}`, `/etc/${tag}`, path.join(repoRoot, tag)];

@@ -10,7 +10,16 @@ function recorder() {
   const make = async (): Promise<Sandbox> => {
     const me = { ran: [] as string[], closed: false };
     made.push(me);
-    const ok: RunResult = { exitCode: 0, signal: null, stdout: '', stderr: '', timedOut: false, truncated: false, interrupted: false, durationMs: 0 };
+    const ok: RunResult = {
+      exitCode: 0,
+      signal: null,
+      stdout: '',
+      stderr: '',
+      timedOut: false,
+      truncated: false,
+      interrupted: false,
+      durationMs: 0,
+    };
     return {
       info: { backend: 'uml', kernel: 'test', hostUid: 1000, features: { ipip: true, gre: true } },
       run: async (c) => {

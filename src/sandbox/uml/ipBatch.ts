@@ -16,8 +16,9 @@ const SAFE_TOKEN = /^[A-Za-z0-9_.:/@+%=-]+$/;
 export const SEPARATOR_PREFIX = 'iptsep';
 
 export interface QueryPlan {
-  /** Groups of command indices that share the same global options and run as one batch. */
-  batches: { globals: string[]; indices: number[] }[];
+  /** Groups of command indices that share the same global options and run as one batch. `plain`:
+   *  route listings run with the group's `-s -d`, to be given back as without them (plainRoutes). */
+  batches: { globals: string[]; indices: number[]; plain?: number[] }[];
   /** Indices run one process each. */
   singles: number[];
 }
@@ -28,6 +29,12 @@ function batchable(argv: readonly string[]): { globals: string[]; rest: string[]
   let i = 1;
   const globals: string[] = [];
   while (i < argv.length && argv[i]!.startsWith('-')) {
+    // -n NS: the whole batch runs in that namespace
+    if ((argv[i] === '-n' || argv[i] === '-netns') && i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) {
+      globals.push('-n', argv[i + 1]!);
+      i += 2;
+      continue;
+    }
     if (!FLAG_OPTIONS.has(argv[i]!)) return null;
     globals.push(argv[i]!);
     i++;
@@ -53,8 +60,29 @@ export function planQuery(commands: readonly (readonly string[])[]): QueryPlan {
     g.indices.push(index);
     groups.set(key, g);
   });
+  // Every process in UML costs tens of ms: a namespace's route listing joins its `-s -d` link
+  // listing (-d only adds the defaults the plain listing leaves out, plainRoutes takes them off
+  // again), and `netns list` (which -s -d do not change) joins the root namespace's.
+  const plain = new Map<string, number[]>();
+  for (const [key, g] of groups) {
+    const joined = groups.get(`${key} -s -d`);
+    if (!joined || joined === g) continue;
+    const movable = g.indices.filter((i) => {
+      const rest = batchable(commands[i]!)!.rest;
+      return isRouteListing(rest) || (rest[0] === 'netns' && (rest[1] ?? 'list') === 'list' && !key.includes('-n '));
+    });
+    if (!movable.length) continue;
+    joined.indices.push(...movable);
+    const p = plain.get(`${key} -s -d`) ?? [];
+    p.push(...movable.filter((i) => isRouteListing(batchable(commands[i]!)!.rest)));
+    plain.set(`${key} -s -d`, p);
+    g.indices = g.indices.filter((i) => !movable.includes(i));
+  }
   const batches: QueryPlan['batches'] = [];
-  for (const g of groups.values()) {
+  for (const [key, g] of groups) {
+    if (g.indices.length === 0) continue;
+    const p = plain.get(key);
+    if (p?.length) (g as QueryPlan['batches'][number]).plain = p;
     if (g.indices.length < 2) {
       singles.push(...g.indices);
       continue;
@@ -113,4 +141,27 @@ export function parseBatchOutput(merged: string, count: number): BatchPart[] | n
     });
   }
   return rest.trim() === '' ? parts : null;
+}
+
+function isRouteListing(rest: readonly string[]): boolean {
+  return ['route', 'r', 'ro'].includes(rest[0]!) && ['show', 'list', 'ls', 'lst', 'sh', undefined].includes(rest[1]) && rest.length <= 2;
+}
+
+/** What iproute2 prints only with -d (ip/iproute.c print_route): these values are left out without it. */
+const DETAIL_DEFAULTS: Record<string, string> = { type: 'unicast', protocol: 'boot', scope: 'global', table: 'main' };
+
+/** `ip -j -s -d route show` output as `ip -j route show` prints it; null if it is not a JSON list. */
+export function plainRoutes(stdout: string): string | null {
+  if (!stdout.trim()) return stdout;
+  let routes: unknown;
+  try {
+    routes = JSON.parse(stdout);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(routes)) return null;
+  const out = routes.map((r: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(r).filter(([k, v]) => DETAIL_DEFAULTS[k] === undefined || DETAIL_DEFAULTS[k] !== v)),
+  );
+  return `${JSON.stringify(out)}\n`;
 }

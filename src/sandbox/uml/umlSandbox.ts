@@ -20,7 +20,7 @@ import {
 import { prepareBootDir, spawnKernel } from './boot.js';
 import { DEFAULT_UML_MEM_MIB, LineRing, PHASE_MARKER, UML_BOOT_TIMEOUT_MS } from './bootPlan.js';
 import { AgentChannel } from './channel.js';
-import { batchCommand, parseBatchOutput, planQuery, type QueryPlan } from './ipBatch.js';
+import { batchCommand, parseBatchOutput, planQuery, plainRoutes, type QueryPlan } from './ipBatch.js';
 import { UML_INSTALL_FIX } from '../packages.js';
 import { resolveKernel } from './kernelLookup.js';
 
@@ -181,8 +181,23 @@ export class UmlSandbox implements Sandbox {
         await Promise.all(b.indices.map(one)); // could not split it: one process per command
         return;
       }
+      const plain = parts.map((part, k) =>
+        b.plain?.includes(b.indices[k]!) && part.exitCode === 0 ? plainRoutes(part.stdout) : part.stdout,
+      );
+      if (plain.some((p) => p === null)) {
+        await Promise.all(b.indices.map(one));
+        return;
+      }
       b.indices.forEach((i, k) => {
-        results[i] = { ...parts[k]!, signal: null, timedOut: false, truncated: false, interrupted: false, durationMs: r.durationMs };
+        results[i] = {
+          ...parts[k]!,
+          stdout: plain[k]!,
+          signal: null,
+          timedOut: false,
+          truncated: false,
+          interrupted: false,
+          durationMs: r.durationMs,
+        };
       });
     };
     await Promise.all([...plan.batches.map(batch), ...plan.singles.map(one)]);
