@@ -7,10 +7,10 @@ import { evaluateChecks, type CheckResult } from './evaluate.js';
 import type { Check } from './schema.js';
 import { emptySnapshot, gatherState, parsePing, pingArgv, pingKey, type Snapshot } from './state.js';
 
-// Checks against the kernel in one round trip: one batched read of everything the checks need,
-// with the pings sent alongside; path reasoning over that state then stops a ping the state
-// already dooms (no second of waiting for a reply that cannot come) and says for every failing
-// ping where the packet dies.
+// Checks against the kernel in one round trip where it pays: one batched read of everything the
+// checks need, with the pings that are expected to answer sent alongside; path reasoning over that
+// state then stops or never sends a ping the state already dooms (no second of waiting for a reply
+// that cannot come) and says for every failing ping where the packet dies.
 export interface CheckContext {
   /** the learner's answer to the step's quiz */
   answer?: string;
@@ -31,6 +31,9 @@ export interface CheckOutcome {
 
 type Ping = Extract<Check, { type: 'ping' }>;
 
+/** Per sandbox, whether each ping answered at its last evaluation (see checkState). */
+const lastPingOk = new WeakMap<Sandbox, Map<string, boolean>>();
+
 /** Pings whose outcome path reasoning can predict: plain reachability, not MTU or expected failures. */
 const predictable = (c: Ping) => c.expect === 'success' && c.size === undefined && !c.dontFragment;
 
@@ -43,9 +46,12 @@ export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx
   const pings = state.filter((c): c is Ping => c.type === 'ping');
   const echoes = new Set(ctx.echoes ?? []);
   const snap = emptySnapshot();
-  // One round trip: the pings go out with the state read, each in a query of its own so that one
-  // the state dooms can be stopped alone. A ping from a namespace whose echo counter is read
-  // waits for that read (its own echo request must not count as the learner's).
+  // A ping that answered last time goes out with the state read (one round trip), in a query of
+  // its own so that it can be stopped alone if the state now dooms it. The others wait for the
+  // state: in a UML guest (one CPU) a ping started only to be stopped slows the read down. A ping
+  // from a namespace whose echo counter is read waits too (its echo must not count as the learner's).
+  const answered = lastPingOk.get(sandbox) ?? new Map<string, boolean>();
+  lastPingOk.set(sandbox, answered);
   const inFlight = new Map<string, { stop: AbortController; done: Promise<void> }>();
   const later: Ping[] = [];
   const send = (c: Ping) => {
@@ -58,7 +64,7 @@ export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx
   };
   for (const c of pings) {
     if (inFlight.has(pingKey(c)) || later.some((l) => pingKey(l) === pingKey(c))) continue;
-    if (echoes.has(nsOf(c))) later.push(c);
+    if (echoes.has(nsOf(c)) || answered.get(pingKey(c)) !== true) later.push(c);
     else send(c);
   }
   await gatherState(sandbox, state, {
@@ -99,6 +105,7 @@ export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx
     simulate();
   }
   await Promise.all([...inFlight.values()].map((f) => f.done));
+  for (const [key, p] of Object.entries(snap.pings)) answered.set(key, p.ok);
   const results = evaluateChecks(checks, snap, ctx.answer, ctx.fromBreak, paths);
   return { results, snapshot: snap, paths };
 }

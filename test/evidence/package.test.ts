@@ -38,8 +38,17 @@ const run = (args: string[]) =>
   });
 
 describe('the packed package', () => {
-  it('holds the launcher, the bundle, the course and its seed, and no node_modules is anywhere above it', () => {
-    for (const f of ['dist/cli/main.js', 'dist/course-seed.json', 'lessons/course.yaml', 'lessons/LICENSE', 'README.md', 'LICENSE'])
+  it('holds the launcher, the bundle, the uml guest agent, the course and its seed, and no node_modules is anywhere above it', () => {
+    // dist/guest-agent: the uml backend's guest agent, compiled at build time (src/build/guestAgent.ts)
+    for (const f of [
+      'dist/cli/main.js',
+      'dist/course-seed.json',
+      'dist/guest-agent',
+      'lessons/course.yaml',
+      'lessons/LICENSE',
+      'README.md',
+      'LICENSE',
+    ])
       expect(existsSync(join(pkg, f)), f).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     for (let d = pkg; d !== '/'; d = join(d, '..')) expect(existsSync(join(d, 'node_modules')), d).toBe(false);
