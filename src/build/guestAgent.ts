@@ -2,7 +2,7 @@
 // build time, into dist/guest-agent, and shipped in the package: the guest runs it through hostfs.
 // Static, so it maps no shared libraries (each mapping is a cost at every fork inside UML).
 // linux.uml exists only for x86, so one x86-64 binary serves every learner who can run the backend.
-import { execFileSync } from 'node:child_process';
+import { execaSync } from 'execa';
 import { fileURLToPath } from 'node:url';
 import { guestAgentPath } from '../sandbox/uml/guestAgent.js';
 
@@ -12,7 +12,7 @@ export function buildGuestAgent(): void {
   const cc = process.env.CC ?? 'cc';
   const args = ['-O2', '-static', '-s', '-Wall', '-Wextra', '-Werror', '-o', guestAgentPath(), SOURCE];
   try {
-    execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    execaSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (e) {
     // Without it the uml backend says what to do (guestAgent.ts); the host backend is unaffected.
     process.stderr.write(

@@ -89,7 +89,10 @@ export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx
     }
   };
   simulate();
-  for (const c of later) if (!ruledOut.has(pingKey(c))) send(c);
+  // The pings that waited: all in one query (one process on the host backend, as many as needed in UML).
+  const rest = new QueryBatch();
+  for (const c of later) if (!ruledOut.has(pingKey(c))) rest.add(pingArgv(c), (r) => (snap.pings[pingKey(c)] = parsePing(r)));
+  const restDone = rest.run(sandbox, { timeoutMs: 10_000 });
 
   // The lookups where routes tie, while the pings run; a tie settled may uncover another further on.
   for (let i = 0; i < 3; i++) {
@@ -104,7 +107,7 @@ export async function checkState(sandbox: Sandbox, checks: readonly Check[], ctx
     await round.run(sandbox, { timeoutMs: 10_000 });
     simulate();
   }
-  await Promise.all([...inFlight.values()].map((f) => f.done));
+  await Promise.all([...inFlight.values()].map((f) => f.done).concat(restDone));
   for (const [key, p] of Object.entries(snap.pings)) answered.set(key, p.ok);
   const results = evaluateChecks(checks, snap, ctx.answer, ctx.fromBreak, paths);
   return { results, snapshot: snap, paths };
