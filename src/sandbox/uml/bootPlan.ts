@@ -89,13 +89,14 @@ export function guestFiles(
   const lines = [
     'mount proc /proc proc - -',
     'mount sysfs /sys sysfs - -',
-    'mount tmpfs /run tmpfs - mode=0755,size=32m',
+    // tmpfs sizes fit together inside mem= with the course running: a full one says ENOSPC, it never OOMs the guest
+    'mount tmpfs /run tmpfs - mode=0755,size=8m',
     // The boot directory lives on the host's /tmp, which the guest's own /tmp hides: keep a view of it.
     `mount ${plan.bootDir} /run/ipip-tutor/boot none bind,mkdir -`,
     // The shims, written by the host with their modes: nothing to start in the guest to install them.
     `mount ${plan.bootDir}/shims ${SHIM_DIR} none bind,mkdir -`,
-    'mount tmpfs /tmp tmpfs - mode=1777,size=64m',
-    'mount tmpfs /dev/shm tmpfs mkdir mode=1777,size=16m',
+    'mount tmpfs /tmp tmpfs - mode=1777,size=32m',
+    'mount tmpfs /dev/shm tmpfs mkdir mode=1777,size=8m',
     ...libDirs.map((d) => `mount ${d} ${stash(d)} none bind,mkdir -`),
     'mkdir /run/lock',
     'mkdir /run/ipip-tutor/ov/u',
