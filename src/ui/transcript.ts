@@ -105,7 +105,7 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
       case 'failed':
         wrap(tu(lang, 'ui_error_title'));
         wrap(e.failure.message, '  ');
-        if (e.failure.fix) wrap(`${tu(lang, 'ui_error_fix')} ${e.failure.fix}`, '  ');
+        if (e.failure.fix) wrap(tu(lang, 'ui_error_fix_line', { fix: e.failure.fix }), '  ');
         if (e.failure.log) for (const l of e.failure.log.split('\n').slice(-12)) o.out(`  ${l}`);
         return;
       case 'runtime-error':
