@@ -117,7 +117,7 @@ const zh: Partial<Record<CheckMessageKey, string>> = {
   link_down: '{ns} 中的 {name} 已存在，但状态是 DOWN',
   link_up_unexpected: '{ns} 中的 {name} 是 UP，应为 DOWN',
   link_wrong_mtu: '{ns} 中的 {name} 的 mtu 是 {found}，应为 {expected}',
-  link_no_peer: '{ns} 中的 {name} 没有 veth 对端',
+  link_no_peer: '{ns} 中的 {name} 没有 veth 的对端',
   link_wrong_peer: '{name} 的对端是 {found}，应为 {expected}',
   link_peer_wrong_ns: '{name} 的对端 {peer} 在 {found}，应在 {expected}',
   addr_ok: '{ns} 中的 {dev} 配置了 {address}',

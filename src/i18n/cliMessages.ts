@@ -182,7 +182,7 @@ const zh: Partial<Record<CliMessageKey, string>> = {
 
 选项：
   -b, --backend auto|host|uml   命令在哪里运行（默认 auto）
-      --from ID, --to ID        从哪一课（或 课/步骤）开始、到哪一课结束
+      --from ID, --to ID        从哪一课（或哪一步）开始、到哪一课（或哪一步）结束
       --pace human              --auto：以便于阅读的速度输入命令（课堂投影）
       --echo                    --commands：运行前先显示每条命令
       --lang en|zh、--lessons 目录

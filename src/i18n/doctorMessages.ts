@@ -104,7 +104,7 @@ const zh: Partial<Record<DoctorMessageKey, string>> = {
   ipip_detail_no: '模块 {module}；隧道测试：{detail}',
   ipip_ok: '宿主机内核可以创建隧道：速度更快的 host 后端能运行所有课程。',
   ipip_missing: '这个内核不支持 ipip；隧道相关的课程需要 User-Mode Linux（它自带内核）。',
-  ipip_blocked: '模块存在，但沙箱仍无法创建隧道（见“用户命名空间”一项）；本课程需要 User-Mode Linux。',
+  ipip_blocked: '模块存在，但沙箱仍无法创建隧道（见用户命名空间一项）；本课程需要 User-Mode Linux。',
   ipip_unloaded: 'ipip 模块存在但未加载，加载它需要 root。',
   uml_title: 'user-mode-linux',
   uml_ok: '即使宿主机内核不能创建隧道，uml 后端也能启动一个带 ipip 模块的真实 6.x 内核。',

@@ -205,7 +205,7 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   ui_state_open: '可进入',
   ui_state_locked: '未解锁',
   ui_help_title: '按键',
-  ui_help_close: '按 Esc、Enter 或 ? 键关闭',
+  ui_help_close: '按 Esc、Enter 或问号键关闭',
   ui_error_title: '沙箱无法启动',
   ui_error_fix: '怎么办：',
   ui_error_fix_line: '怎么办：{fix}',
