@@ -41,6 +41,7 @@ const en = {
   ui_no_hints: 'no more hints for this step: Ctrl-S solves it',
   ui_no_hints_quiz: 'no more hints for this question: Ctrl-S shows the answer',
   ui_plain: '{text}',
+  ui_label: '{label}: ',
   ui_debrief_ask: 'fixed. One more question: {question}',
   ui_unavailable_enter: 'this step cannot run in this sandbox: Ctrl-X skips it',
   ui_solve_cannot_repair:
@@ -162,6 +163,7 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   ui_no_hints: '这一步没有更多提示了：按 Ctrl-S 直接完成',
   ui_no_hints_quiz: '这道题没有更多提示了：按 Ctrl-S 查看答案',
   ui_plain: '{text}',
+  ui_label: '{label}：',
   ui_debrief_ask: '修好了。还有一个问题：{question}',
   ui_unavailable_enter: '这一步无法在当前沙箱中运行：按 Ctrl-X 跳过',
   ui_solve_cannot_repair: '参考答案无法修复当前状态（见上面的报错）：再按一次 Ctrl-S，从这一步的开头重建沙箱并运行参考答案',

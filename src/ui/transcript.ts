@@ -65,12 +65,12 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
         }
         if (e.mistake && !e.passed) {
           wrap(`! ${e.mistake.text}`, '  ');
-          for (const cmd of e.mistake.repair) o.out(`    ${tu(lang, 'ui_repair')}: ${cmd}`);
+          for (const cmd of e.mistake.repair) o.out(`    ${tu(lang, 'ui_label', { label: tu(lang, 'ui_repair') })}${cmd}`);
         }
         return;
       case 'hint': {
         const h = e.hint;
-        const head = `${tu(lang, 'ui_hint', { n: e.n, total: e.total })}: `;
+        const head = tu(lang, 'ui_label', { label: tu(lang, 'ui_hint', { n: e.n, total: e.total }) });
         if (h.level === 3) {
           o.out(head + tu(lang, 'ui_hint_command'));
           for (const cmd of h.commands) o.out(`    ${cmd}`);
