@@ -109,6 +109,9 @@ Help for one command: start, play, lessons, lint, doctor, progress, reset.
   err_play_mode: 'play needs exactly one of --auto or --commands FILE',
   err_unexpected_argument: 'unexpected argument "{value}"',
   err_no_lesson: 'no lesson "{lesson}" (lessons: {ids})',
+  err_no_step: 'no lesson or step "{ref}" (lessons: {ids})',
+  err_to_before_from: '--to {to} comes before --from {from}',
+  err_commands_file: 'cannot read commands file "{file}": {message}',
   err_lesson_file: 'Lesson error: {message}',
   err_sandbox: 'Sandbox error: {message}',
   err_sandbox_fix: 'What to do: {fix}',
@@ -138,7 +141,7 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   ipip-tutor [选项]                    启动交互式教程（从上次停下的地方继续）
   ipip-tutor play --auto [选项]        逐步运行参考答案并检查，每步输出一行
   ipip-tutor play --commands 文件      像学员输入一样重放文件中的命令（每行一条，- 表示标准输入）
-  ipip-tutor lessons [--json]          列出课程和步骤及其 id
+  ipip-tutor lessons [--json]          列出各课和步骤及其 id
   ipip-tutor lint [目录] [--run]       校验课程；--run 还会运行参考答案和常见错误
   ipip-tutor doctor [--fix]            检查本机是否满足要求（--fix 以 root 身份安装所缺的软件）
   ipip-tutor progress [--json]         输出学习进度（便于课堂上汇总）
@@ -235,7 +238,10 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   err_bad_value: '{option} 只能是 {allowed}，不能是“{value}”',
   err_play_mode: 'play 必须指定 --auto 或 --commands 文件，且只能指定其中一个',
   err_unexpected_argument: '多余的参数“{value}”',
-  err_no_lesson: '没有名为“{lesson}”的课程（现有：{ids}）',
+  err_no_lesson: '没有名为“{lesson}”的课（现有的课：{ids}）',
+  err_no_step: '没有名为“{ref}”的课或步骤（现有的课：{ids}）',
+  err_to_before_from: '--to {to} 在 --from {from} 之前',
+  err_commands_file: '无法读取命令文件“{file}”：{message}',
   err_lesson_file: '课程文件有误：{message}',
   err_sandbox: '沙箱出错：{message}',
   err_sandbox_fix: '怎么办：{fix}',
@@ -244,7 +250,7 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   err_internal_hint: '这是程序的 bug；设置 IPIP_TUTOR_DEBUG=1 可查看详情。',
   lessons_quiz: '（测验）',
   lessons_reading: '（阅读）',
-  reset_lesson: '已清除课程 {lesson} 的进度',
+  reset_lesson: '已清除 {lesson} 这一课的进度',
   reset_all: '已清除全部进度',
   progress_summary: '{who}：{finished}/{total} 步（{percent}%）',
   progress_current: '当前位置：{step}',

@@ -8,6 +8,7 @@ import { Controller } from '../../engine/controller.js';
 import type { Builtin } from '../../engine/types.js';
 import { EXIT, UsageError } from '../../engine/errors.js';
 import type { Lang } from '../../i18n/lang.js';
+import { tcli } from '../../i18n/cliMessages.js';
 import { tu } from '../../i18n/uiMessages.js';
 import { SandboxError, type Sandbox } from '../../sandbox/types.js';
 import { attachTranscript } from '../../ui/transcript.js';
@@ -37,13 +38,13 @@ export interface PlayOptions {
 }
 
 /** Resolve `--from`/`--to`: a lesson id, or lesson/step. */
-export function resolveStep(course: Course, ref: string, end: 'first' | 'last'): StepPos {
+export function resolveStep(course: Course, ref: string, end: 'first' | 'last', lang: Lang = 'en'): StepPos {
   const [lessonId, stepId] = ref.split('/');
   const steps = flatSteps(course).filter((s) => s.lessonId === lessonId && (stepId === undefined || s.stepId === stepId));
   const hit = end === 'first' ? steps[0] : steps[steps.length - 1];
   if (!hit) {
     const ids = course.lessons.map((l) => l.id).join(', ');
-    throw new UsageError(`no lesson or step "${ref}" (lessons: ${ids})`);
+    throw new UsageError(tcli(lang, 'err_no_step', { ref, ids }));
   }
   return hit.pos;
 }
@@ -58,9 +59,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 function range(course: Course, o: PlayOptions) {
   const flat = flatSteps(course);
-  const from = o.from ? resolveStep(course, o.from, 'first') : flat[0]!.pos;
-  const to = o.to ? resolveStep(course, o.to, 'last') : flat[flat.length - 1]!.pos;
-  if (before(to, from)) throw new UsageError(`--to ${o.to} comes before --from ${o.from}`);
+  const from = o.from ? resolveStep(course, o.from, 'first', o.lang) : flat[0]!.pos;
+  const to = o.to ? resolveStep(course, o.to, 'last', o.lang) : flat[flat.length - 1]!.pos;
+  if (before(to, from)) throw new UsageError(tcli(o.lang, 'err_to_before_from', { to: o.to ?? '', from: o.from ?? '' }));
   return { from, to };
 }
 
@@ -182,12 +183,12 @@ async function presentStep(o: PlayOptions, c: Controller, typed: Set<string>): P
 }
 
 /** Lines of a commands file: blank lines and `#` comments are skipped. */
-export function readCommands(file: string): string[] {
+export function readCommands(file: string, lang: Lang = 'en'): string[] {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read commands file "${file}": ${(e as Error).message}`);
+    throw new UsageError(tcli(lang, 'err_commands_file', { file, message: (e as Error).message }));
   }
   return text
     .split('\n')
