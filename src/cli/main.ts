@@ -98,7 +98,7 @@ async function run(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const factory = await sandboxFactory(o.backend);
+      const factory = await sandboxFactory(o.backend, lang);
       err(tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason }));
       const common = {
         course: c,

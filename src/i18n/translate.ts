@@ -14,7 +14,7 @@ export function format(template: string, params: Params = {}): string {
  * 根网络命名空间 then does not want.
  */
 export function tidyCjk(text: string): string {
-  return text.replace(/([\p{Script=Han}\u3000-\u303f\uff00-\uffef]) +(?=[\p{Script=Han}\u3000-\u303f\uff00-\uffef])/gu, '$1');
+  return text.replace(/([\p{Script=Han}\u3000-\u303f\uff00-\uffef]) (?=[\p{Script=Han}\u3000-\u303f\uff00-\uffef])/gu, '$1');
 }
 
 export function translator<K extends string>(catalog: Catalog<K>) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
-import { cliCatalog } from '../../src/i18n/cliMessages.js';
+import { cliCatalog, tcli, type CliMessageKey } from '../../src/i18n/cliMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, type Catalog } from '../../src/i18n/translate.js';
@@ -31,6 +31,11 @@ describe.each(catalogs)('the %s messages', (_name, catalog) => {
 });
 
 describe('the Chinese command line', () => {
+  it("keeps its help's columns: tidying the spaces next to a placeholder never joins two columns", () => {
+    for (const key of Object.keys(cliCatalog.en).filter((k) => k.startsWith('help_')))
+      expect(tcli('zh', key as CliMessageKey), key).toBe(cliCatalog.zh[key as CliMessageKey]);
+  });
+
   // full-width punctuation in Chinese prose (code, flags and paths stay ASCII)
   const prose = (t: string) =>
     t
