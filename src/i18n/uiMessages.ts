@@ -2,13 +2,14 @@ import { translator, type Catalog } from './translate.js';
 
 // Every string the tutor's own interface prints (REPL, play, cli), in both languages.
 const en = {
-  reading: 'reading step',
   step_needs_feature:
     'this step needs the {feature} kernel module, which the {backend} sandbox cannot load. Outside the tutor run `sudo modprobe {feature}`, or restart with `--backend uml`.',
   play_no_reason: 'the checks did not pass',
   play_interrupted: 'interrupted: stopping the running command and cleaning up the sandbox…',
   play_wrong_answer: 'answer "{answer}" is not right',
   play_incomplete: 'the commands ran out before the course was complete',
+  play_summary: '{passed} passed, {failed} failed',
+  play_reading_mark: ' (reading step)',
   play_course_complete: 'course complete',
   play_course_incomplete: 'course not complete',
   cmd_timed_out: 'the command was stopped: it was still running after the time limit (did you forget `-c` on ping?)',
@@ -127,13 +128,14 @@ const en = {
 export type UiMessageKey = keyof typeof en;
 
 const zh: Partial<Record<UiMessageKey, string>> = {
-  reading: '阅读步骤',
   step_needs_feature:
     '这一步需要内核模块 {feature}，而 {backend} 沙箱无法加载它。请在教程之外运行 `sudo modprobe {feature}`，或用 `--backend uml` 重新启动。',
   play_no_reason: '检查未通过',
   play_interrupted: '已中断：正在停止当前命令并清理沙箱……',
   play_wrong_answer: '答案“{answer}”不对',
   play_incomplete: '命令已用完，但课程尚未完成',
+  play_summary: '{passed} 步通过，{failed} 步失败',
+  play_reading_mark: '（阅读步骤）',
   play_course_complete: '课程完成',
   play_course_incomplete: '课程未完成',
   cmd_timed_out: '命令超时，已被停止（ping 是不是忘了加 `-c`？）',

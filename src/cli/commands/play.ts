@@ -49,6 +49,8 @@ export function resolveStep(course: Course, ref: string, end: 'first' | 'last', 
   return hit.pos;
 }
 
+/** `step: ` before a reason, with the language's colon. */
+const label = (lang: Lang, text: string) => tu(lang, 'ui_label', { label: text });
 const before = (a: StepPos, b: StepPos) => a.lesson < b.lesson || (a.lesson === b.lesson && a.step < b.step);
 const same = (a: StepPos, b: StepPos) => a.lesson === b.lesson && a.step === b.step;
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -129,18 +131,20 @@ export async function playAuto(o: PlayOptions): Promise<number> {
       const missing = c.unavailable();
       if (missing.length > 0) {
         failed++;
-        o.out(`✗ ${stepLabel(c)}: ${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`);
+        o.out(
+          `✗ ${label(o.lang, stepLabel(c))}${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`,
+        );
       } else {
         if (human) await presentStep(o, c, typed);
         else await c.solve();
         if (c.stepPassed) {
           passed++;
           o.out(
-            `✓ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}${v.isReading ? ` (${tu(o.lang, 'reading')})` : ''}`,
+            `✓ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}${v.isReading ? tu(o.lang, 'play_reading_mark') : ''}`,
           );
         } else {
           failed++;
-          o.out(`✗ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}: ${failureReason(c)}`);
+          o.out(`✗ ${label(o.lang, human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c))}${failureReason(c)}`);
         }
       }
       if (same(c.pos, to) || !(await c.next())) break;
@@ -149,7 +153,7 @@ export async function playAuto(o: PlayOptions): Promise<number> {
     detach();
     await c.close();
   }
-  o.out(`${passed} passed, ${failed} failed`);
+  o.out(tu(o.lang, 'play_summary', { passed, failed }));
   if (o.signal?.aborted) return EXIT.interrupted;
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }
@@ -215,7 +219,7 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
     // Reading steps need no input: pass through them until a step that waits for state.
     const skipReading = async (): Promise<boolean> => {
       while (c.current.isReading) {
-        o.out(`✓ ${stepLabel(c)} (${tu(o.lang, 'reading')})`);
+        o.out(`✓ ${stepLabel(c)}${tu(o.lang, 'play_reading_mark')}`);
         if (!(await advance())) return false;
       }
       return true;
@@ -232,7 +236,7 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
       }
     }
     if (!completedAll && going && !o.signal?.aborted) {
-      o.out(`✗ ${stepLabel(c)}: ${failureReason(c)}`);
+      o.out(`✗ ${label(o.lang, stepLabel(c))}${failureReason(c)}`);
       reported = true;
     }
   } finally {
