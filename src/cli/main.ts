@@ -98,7 +98,7 @@ async function run(argv: string[]): Promise<number> {
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      const factory = await sandboxFactory(o.backend);
+      const factory = await sandboxFactory(o.backend, lang);
       err(tu(lang, 'backend_chosen', { backend: factory.backend, reason: factory.reason }));
       const common = {
         course: c,
@@ -113,7 +113,7 @@ async function run(argv: string[]): Promise<number> {
         write: (t: string) => void process.stdout.write(t),
         width: process.stdout.columns || 80,
       };
-      const code = await (o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo }));
+      const code = await (o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!, lang), echo: o.echo }));
       // A run cut short by a signal says so in its status, as a shell command does (128 + signal).
       if (stoppedBy) return signalled(stoppedBy);
       return code;

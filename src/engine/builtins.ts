@@ -1,6 +1,6 @@
 import type { Builtin } from './types.js';
-import { tu } from '../i18n/uiMessages.js';
 import { flowCommand } from '../packets/flowCommand.js';
+import { pm } from '../packets/messages.js';
 
 // Commands the tutor answers itself at the prompt, as `tutor NAME ...`.
 export function builtins(): Record<string, Builtin> {
@@ -8,6 +8,6 @@ export function builtins(): Record<string, Builtin> {
     flow: (args, { sandbox, lang, course, width, signal }) =>
       course.flow
         ? flowCommand(sandbox, args, { lang, width, defaults: course.flow, ...(signal ? { signal } : {}) })
-        : Promise.resolve(tu(lang, 'ui_flow_no_path')),
+        : Promise.resolve(pm(lang, 'flowNoDefault')),
   };
 }

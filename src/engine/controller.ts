@@ -15,6 +15,7 @@ import {
 import type { Step, StepText } from '../course/schema.js';
 import { stepText } from '../course/texts.js';
 import type { Lang } from '../i18n/lang.js';
+import { tu } from '../i18n/uiMessages.js';
 import { SandboxError, type Feature, type RunOptions, type RunResult, type Sandbox } from '../sandbox/types.js';
 import { describeError } from './errors.js';
 import type { CommandRun, CompletedHow, EngineEvent, Tone, UiMsg } from './events.js';
@@ -707,7 +708,7 @@ export class Controller {
   }
 
   private requireSandbox(): Sandbox {
-    if (!this.sandbox) throw new SandboxError('The sandbox is not running.', 'Restart the step to rebuild it.');
+    if (!this.sandbox) throw new SandboxError(tu(this.langValue, 'err_no_sandbox'), tu(this.langValue, 'err_no_sandbox_fix'));
     return this.sandbox;
   }
 }

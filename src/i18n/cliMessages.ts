@@ -109,6 +109,9 @@ Help for one command: start, play, lessons, lint, doctor, progress, reset.
   err_play_mode: 'play needs exactly one of --auto or --commands FILE',
   err_unexpected_argument: 'unexpected argument "{value}"',
   err_no_lesson: 'no lesson "{lesson}" (lessons: {ids})',
+  err_no_step: 'no lesson or step "{ref}" (lessons: {ids})',
+  err_to_before_from: '--to {to} comes before --from {from}',
+  err_commands_file: 'cannot read commands file "{file}": {message}',
   err_lesson_file: 'Lesson error: {message}',
   err_sandbox: 'Sandbox error: {message}',
   err_sandbox_fix: 'What to do: {fix}',
@@ -138,7 +141,7 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   ipip-tutor [选项]                    启动交互式教程（从上次停下的地方继续）
   ipip-tutor play --auto [选项]        逐步运行参考答案并检查，每步输出一行
   ipip-tutor play --commands 文件      像学员输入一样重放文件中的命令（每行一条，- 表示标准输入）
-  ipip-tutor lessons [--json]          列出课程和步骤及其 id
+  ipip-tutor lessons [--json]          列出各课和步骤及其 id
   ipip-tutor lint [目录] [--run]       校验课程；--run 还会运行参考答案和常见错误
   ipip-tutor doctor [--fix]            检查本机是否满足要求（--fix 以 root 身份安装所缺的软件）
   ipip-tutor progress [--json]         输出学习进度（便于课堂上汇总）
@@ -156,12 +159,12 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   -V, --version                 显示版本
 
 退出码：0 成功；1 某一步或检查失败；2 课程文件有误；3 沙箱出错；64 用法错误；130 被中断（Ctrl-C）。
-沙箱从不改动本机自己的网络；教程退出时沙箱随之消失。
+沙箱不会改动本机的网络；教程退出时沙箱随之销毁。
 `,
   help_start: `用法：ipip-tutor [start] [选项]
 
-交互式教程：一次一步，你的命令在沙箱中运行，检查读取的是内核的真实状态。它会从上次停下的地方继续。
-需要终端；脚本中请使用 play。
+交互式教程：一次一步，你的命令在沙箱中运行，检查读取的是内核的真实状态，并从上次停下的地方继续。
+需要终端；在脚本中请使用 play。
 
 选项：
   -b, --backend auto|host|uml   命令在哪里运行（默认 auto）
@@ -175,14 +178,14 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   help_play: `用法：ipip-tutor play --auto [选项]
       ipip-tutor play --commands 文件 [选项]
 
-不需要终端地运行课程，每步输出一行；只有所有步骤都通过时退出码才是 0。
+不用终端运行课程，每步输出一行；所有步骤都通过时退出码才是 0。
   --auto            运行每一步的参考答案，再做检查（课程作者的冒烟测试）
   --commands 文件   像学员一样输入文件中的命令（每行一条，# 开头为注释；- 表示读标准输入），
                     某一步通过后进入下一步
 
 选项：
   -b, --backend auto|host|uml   命令在哪里运行（默认 auto）
-      --from ID, --to ID        从哪一课（或 课/步骤）开始、到哪一课结束
+      --from ID, --to ID        从哪一课（或哪一步）开始、到哪一课（或哪一步）结束
       --pace human              --auto：以便于阅读的速度输入命令（课堂投影）
       --echo                    --commands：运行前先显示每条命令
       --lang en|zh、--lessons 目录
@@ -197,7 +200,8 @@ const zh: Partial<Record<CliMessageKey, string>> = {
 `,
   help_lint: `用法：ipip-tutor lint [目录] [--run] [--json]
 
-检查一个课程目录（默认：内置课程）：格式、每种语言的文本、提示和常见错误是否指向真实存在的检查。
+检查课程目录（默认：内置课程）：结构是否符合 schema，每种语言的文本是否齐全，提示和常见错误
+是否对应真实存在的检查。
   --run               还会在沙箱中运行每个参考答案和每个常见错误
   -b, --backend ...   --run 使用的沙箱
   --json              以 JSON 输出问题
@@ -225,25 +229,28 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   err_usage: 'ipip-tutor：{message}',
   err_see_help: '运行 `ipip-tutor --help` 查看用法。',
   err_see_command_help: '运行 `ipip-tutor help {command}` 查看它的选项。',
-  err_did_you_mean: '{message}（你是不是想输入 {suggestion}？）',
+  err_did_you_mean: '{message}（是不是想输入 {suggestion}？）',
   err_unknown_command: '未知命令“{name}”',
   err_unknown_option: '未知选项 {option}',
   err_option_needs_value: '选项 {option} 需要一个值',
   err_option_takes_no_value: '选项 {option} 不接受值',
   err_option_not_for: '选项 {option} 不适用于“{command}”',
   err_bad_value: '{option} 只能是 {allowed}，不能是“{value}”',
-  err_play_mode: 'play 需要 --auto 或 --commands 文件 二者之一（且只能选一个）',
+  err_play_mode: 'play 必须指定 --auto 或 --commands 文件，且只能指定其中一个',
   err_unexpected_argument: '多余的参数“{value}”',
-  err_no_lesson: '没有名为“{lesson}”的课程（现有：{ids}）',
+  err_no_lesson: '没有名为“{lesson}”的课（现有的课：{ids}）',
+  err_no_step: '没有名为“{ref}”的课或步骤（现有的课：{ids}）',
+  err_to_before_from: '--to {to} 在 --from {from} 之前',
+  err_commands_file: '无法读取命令文件“{file}”：{message}',
   err_lesson_file: '课程文件有误：{message}',
   err_sandbox: '沙箱出错：{message}',
   err_sandbox_fix: '怎么办：{fix}',
   err_sandbox_log: '最后几行日志：',
   err_internal: 'ipip-tutor：内部错误：{message}',
-  err_internal_hint: '这是一个程序缺陷；设置 IPIP_TUTOR_DEBUG=1 可查看详情。',
+  err_internal_hint: '这是程序的 bug；设置 IPIP_TUTOR_DEBUG=1 可查看详情。',
   lessons_quiz: '（测验）',
   lessons_reading: '（阅读）',
-  reset_lesson: '已清除课程 {lesson} 的进度',
+  reset_lesson: '已清除 {lesson} 这一课的进度',
   reset_all: '已清除全部进度',
   progress_summary: '{who}：{finished}/{total} 步（{percent}%）',
   progress_current: '当前位置：{step}',

@@ -24,6 +24,11 @@ export function translator<K extends string>(catalog: Catalog<K>) {
   };
 }
 
+/** Sentences one after another: a space between them in English, none after Chinese 。 */
+export function sentences(lang: Lang, parts: string[]): string {
+  return parts.join(lang === 'zh' ? '' : ' ');
+}
+
 /** Keys present in English but missing in another language (reported by lint). */
 export function missingKeys<K extends string>(catalog: Catalog<K>, lang: Lang): K[] {
   return (Object.keys(catalog.en) as K[]).filter((k) => catalog[lang]?.[k] === undefined);

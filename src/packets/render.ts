@@ -206,9 +206,11 @@ export function renderLayers(pkt: DecodedPacket, opts: LayerViewOptions = {}): s
   if (enc.overhead > 0) {
     const base = opts.underlayMtu ?? 1500;
     footer.push(pm(lang, 'overhead', { n: enc.overhead, parts: enc.overheadParts.join(' + ') }));
-    footer.push(`${pm(lang, 'mtu', { base, n: enc.overhead, mtu: base - enc.overhead })}; ${pm(lang, 'wire', { n: enc.wireBytes })}`);
+    footer.push(
+      `${pm(lang, 'mtu', { base, n: enc.overhead, mtu: base - enc.overhead })}${pm(lang, 'sep')}${pm(lang, 'wire', { n: enc.wireBytes })}`,
+    );
   } else {
-    footer.push(`${pm(lang, 'overheadNone')}; ${pm(lang, 'wire', { n: enc.wireBytes })}`);
+    footer.push(`${pm(lang, 'overheadNone')}${pm(lang, 'sep')}${pm(lang, 'wire', { n: enc.wireBytes })}`);
   }
   return boxed(title, body, w, footer).join('\n');
 }

@@ -46,7 +46,10 @@ export function padTo(text: string, width: number): string {
 
 // ---- wrapping (ANSI-aware) ----
 
-const NO_BREAK_BEFORE = new Set(Array.from('，。、；：！？）》」』】,.;:!?)…'));
+// Line-breaking rules for Chinese (禁则): a line never starts with closing punctuation, nor ends
+// with opening punctuation; each sticks to its neighbour, so the pair moves to the next line.
+const NO_BREAK_BEFORE = new Set(Array.from('，。、；：！？）》」』】〉”’,.;:!?)…'));
+const NO_BREAK_AFTER = new Set(Array.from('（《「『【〈“‘'));
 
 interface Atom {
   text: string;
@@ -66,10 +69,14 @@ function cellWidth(g: string): number {
 // eslint-disable-next-line no-control-regex
 const SGR_SPLIT = /(\u001B\[[0-9;]*m)/;
 
-/** Split a line into unbreakable atoms: words, single spaces, single wide characters. ANSI codes stick to the next atom. */
+/**
+ * Split a line into unbreakable atoms: words, single spaces, single wide characters. ANSI codes
+ * and opening punctuation stick to the next atom, closing punctuation to the one before.
+ */
 function atoms(line: string): Atom[] {
   const out: Atom[] = [];
   let pendingCodes = '';
+  let pendingWidth = 0; // of opening punctuation waiting for the next atom
   let word: Atom | null = null;
   const flush = () => {
     if (word) out.push(word);
@@ -86,14 +93,20 @@ function atoms(line: string): Atom[] {
       const w = cellWidth(g);
       if (g === ' ') {
         flush();
-        out.push({ text: pendingCodes + g, width: 1, space: true });
+        out.push({ text: pendingCodes + g, width: 1 + pendingWidth, space: true });
         pendingCodes = '';
+        pendingWidth = 0;
+      } else if (NO_BREAK_AFTER.has(g)) {
+        flush();
+        pendingCodes += g;
+        pendingWidth += w;
       } else if (w >= 2 && !NO_BREAK_BEFORE.has(g)) {
         flush();
-        word = { text: pendingCodes + g, width: w, space: false };
+        word = { text: pendingCodes + g, width: w + pendingWidth, space: false };
         pendingCodes = '';
+        pendingWidth = 0;
         flush();
-      } else if (NO_BREAK_BEFORE.has(g) && !word && out.length > 0 && !out[out.length - 1]!.space) {
+      } else if (NO_BREAK_BEFORE.has(g) && !word && !pendingWidth && out.length > 0 && !out[out.length - 1]!.space) {
         // keep closing punctuation with what precedes it
         const prev = out[out.length - 1]!;
         prev.text += pendingCodes + g;
@@ -101,8 +114,9 @@ function atoms(line: string): Atom[] {
         pendingCodes = '';
       } else {
         if (!word) {
-          word = { text: pendingCodes, width: 0, space: false };
+          word = { text: pendingCodes, width: pendingWidth, space: false };
           pendingCodes = '';
+          pendingWidth = 0;
         }
         word.text += g;
         word.width += w;
@@ -110,7 +124,7 @@ function atoms(line: string): Atom[] {
     }
   });
   flush();
-  if (pendingCodes) out.push({ text: pendingCodes, width: 0, space: false });
+  if (pendingCodes) out.push({ text: pendingCodes, width: pendingWidth, space: false });
   return out;
 }
 
@@ -139,6 +153,25 @@ function ansiTokens(s: string): string[] {
     else out.push(...graphemes(part));
   }
   return out;
+}
+
+const tokenWidth = (t: string) => (t.startsWith('\u001B') ? 0 : stringWidth(t));
+
+/**
+ * Where to cut a word too long for the line, at or before `fit` tokens, so that the next line
+ * does not start with closing punctuation nor this one end with opening punctuation; 0 if no
+ * such place fits (the caller then breaks where it must).
+ */
+function kinsokuCut(toks: string[], fit: number): number {
+  const next = (k: number) => toks.slice(k).find((t) => tokenWidth(t) > 0) ?? '';
+  const prev = (k: number) =>
+    toks
+      .slice(0, k)
+      .reverse()
+      .find((t) => tokenWidth(t) > 0) ?? '';
+  let k = fit;
+  while (k > 0 && k < toks.length && (NO_BREAK_BEFORE.has(next(k)) || NO_BREAK_AFTER.has(prev(k)))) k--;
+  return k;
 }
 
 /** Leading spaces plus a list bullet, so wrapped list items hang under their text. */
@@ -182,20 +215,23 @@ export function wrapLine(line: string, width: number): string[] {
       // a word longer than a whole line: cut it by graphemes
       let rest = a.text;
       while (rest) {
-        let piece = '';
-        let pw = 0;
-        let consumed = 0;
-        for (const g of ansiTokens(rest)) {
-          const gw = g.startsWith('\u001B') ? 0 : stringWidth(g);
+        const toks = ansiTokens(rest);
+        let fit = 0;
+        for (let pw = 0; fit < toks.length; fit++) {
+          const gw = tokenWidth(toks[fit]!);
           if (curW + pw + gw > width && pw + curW > indent.length) break;
-          piece += g;
           pw += gw;
-          consumed += g.length;
         }
+        const cut = kinsokuCut(toks, fit);
+        if (cut === 0 && curW > indent.length) {
+          endLine(); // the word's first piece cannot end this line: start it on the next
+          continue;
+        }
+        const piece = toks.slice(0, cut || fit).join('');
         cur += piece;
-        curW += pw;
+        curW += stringWidth(piece);
         state = sgrAfter(state, piece);
-        rest = rest.slice(consumed);
+        rest = rest.slice(piece.length);
         if (rest) endLine();
       }
       continue;

@@ -5,6 +5,7 @@ import type { Controller } from '../engine/controller.js';
 import type { Failure } from '../engine/events.js';
 import type { Lang } from '../i18n/lang.js';
 import { tu } from '../i18n/uiMessages.js';
+import { sentences } from '../i18n/translate.js';
 import { keysFor } from './keymap.js';
 import { fitLine, line, seg, wrapSegs, type Line } from './lines.js';
 import { Lines } from './LineView.js';
@@ -93,7 +94,10 @@ export function App(props: AppProps) {
       ...(r.diagnosis && !r.ok ? { sub: describeDiagnosis(r.diagnosis, lang) } : {}),
     }));
     const blocker = v.unavailable.length
-      ? `${tu(lang, 'step_needs_feature', { feature: v.unavailable.join(', '), backend: v.backend ?? '' })} ${tu(lang, 'ui_unavailable_skip', { key: keysFor('skip') })}`
+      ? sentences(lang, [
+          tu(lang, 'step_needs_feature', { feature: v.unavailable.join(', '), backend: v.backend ?? '' }),
+          tu(lang, 'ui_unavailable_skip', { key: keysFor('skip') }),
+        ])
       : v.runtimeError
         ? tu(lang, 'ui_error_runtime_fix', { key: keysFor('restart') })
         : null;

@@ -113,7 +113,8 @@ function goalLines(m: LiveModel, width: number): Line[] {
   }
   if (m.mistake) {
     out.push(...wrapSegs(seg('! ', 'warn'), unquote(m.mistake.text), width, 'warn'));
-    for (const r of m.mistake.repair) out.push(...wrapSegs(seg(`  ${tu(lang, 'ui_repair')}: `, 'dim'), r, width, 'title'));
+    for (const r of m.mistake.repair)
+      out.push(...wrapSegs(seg(`  ${tu(lang, 'ui_label', { label: tu(lang, 'ui_repair') })}`, 'dim'), r, width, 'title'));
   }
   return out;
 }
@@ -140,10 +141,10 @@ function busyLine(b: Busy, spinner: string, lang: Lang, width: number): Line {
           : [seg(b.phase ? tu(lang, 'ui_boot_phase', { phase: b.phase }) : tu(lang, 'ui_ff_preparing'))];
       break;
     case 'run':
-      label = [seg(`${tu(lang, 'ui_running')}: `, 'dim'), seg(b.command, 'title')];
+      label = [seg(tu(lang, 'ui_label', { label: tu(lang, 'ui_running') }), 'dim'), seg(b.command, 'title')];
       break;
     case 'solve':
-      label = [seg(`${tu(lang, 'ui_solving')}: `, 'dim'), seg(b.command, 'title')];
+      label = [seg(tu(lang, 'ui_label', { label: tu(lang, 'ui_solving') }), 'dim'), seg(b.command, 'title')];
       break;
     case 'work':
       label = [seg(tu(lang, 'ui_working'), 'dim')];

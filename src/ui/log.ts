@@ -87,7 +87,7 @@ export function entryLines(e: PrintedItem, course: Course, lang: Lang, width: nu
 }
 
 function hintLines(h: Hint, n: number, total: number, lang: Lang, w: number, style: LogStyle): Line[] {
-  const label = seg(`${tu(lang, 'ui_hint', { n, total })}: `, 'hint');
+  const label = seg(tu(lang, 'ui_label', { label: tu(lang, 'ui_hint', { n, total }) }), 'hint');
   const lw = widthOf(label.text);
   const pad = seg(' '.repeat(lw));
   if (h.level === 3) {

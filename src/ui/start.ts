@@ -54,7 +54,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   const settings = store.loadSettings();
   // The sandbox code is loaded and the backend chosen while the first step is already on
   // screen; a failure to find one surfaces when the session makes its sandbox.
-  const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend));
+  const factory = import('../sandbox/factory.js').then(({ sandboxFactory }) => sandboxFactory(o.backend, o.lang));
   factory.catch(() => {});
   const controller = new Controller({
     course: o.course,

@@ -65,12 +65,12 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
         }
         if (e.mistake && !e.passed) {
           wrap(`! ${e.mistake.text}`, '  ');
-          for (const cmd of e.mistake.repair) o.out(`    ${tu(lang, 'ui_repair')}: ${cmd}`);
+          for (const cmd of e.mistake.repair) o.out(`    ${tu(lang, 'ui_label', { label: tu(lang, 'ui_repair') })}${cmd}`);
         }
         return;
       case 'hint': {
         const h = e.hint;
-        const head = `${tu(lang, 'ui_hint', { n: e.n, total: e.total })}: `;
+        const head = tu(lang, 'ui_label', { label: tu(lang, 'ui_hint', { n: e.n, total: e.total }) });
         if (h.level === 3) {
           o.out(head + tu(lang, 'ui_hint_command'));
           for (const cmd of h.commands) o.out(`    ${cmd}`);
@@ -105,7 +105,7 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
       case 'failed':
         wrap(tu(lang, 'ui_error_title'));
         wrap(e.failure.message, '  ');
-        if (e.failure.fix) wrap(`${tu(lang, 'ui_error_fix')} ${e.failure.fix}`, '  ');
+        if (e.failure.fix) wrap(tu(lang, 'ui_error_fix_line', { fix: e.failure.fix }), '  ');
         if (e.failure.log) for (const l of e.failure.log.split('\n').slice(-12)) o.out(`  ${l}`);
         return;
       case 'runtime-error':

@@ -146,7 +146,7 @@ describe('analyzeFlow in a UML guest (the article setup)', () => {
 
   it('is what `tutor flow` prints, with its defaults', async () => {
     const text = await flowCommand(sb, [], 'zh');
-    expect(text).toContain('外层IP');
+    expect(text).toContain('外层 IPv4');
     expect(text).toContain('1500 - 20 = 1480');
   });
 

@@ -65,11 +65,11 @@ describe('language', () => {
   it('switching to zh shows Chinese UI strings and lesson text, and is remembered', async () => {
     const t = await mount({ progress: atMakeNs });
     await t.press(KEY.ctrl('l'));
-    await t.waitFor('语言:中文');
+    await t.waitFor('语言：中文');
     const f = t.lastFrame();
     expect(f).toContain('两个命名空间'); // step title
     expect(f).toContain('创建两个'); // step body
-    expect(live(f)).toContain('目标：'); // UI string
+    expect(live(f)).toContain('目标：'); // UI string, full-width colon
     expect(live(f)).toMatch(/✗ .*ns1/);
     expect(live(f)).toContain('提示'); // footer
     expect(t.settings).toContainEqual({ lang: 'zh' });
@@ -85,7 +85,7 @@ describe('map', () => {
     await t.type('sudo ip link add v1 netns ns1 type veth peer name v1-P');
     await t.press(KEY.enter);
     await t.press(KEY.ctrl('g'));
-    await t.waitFor('root(根)');
+    await t.waitFor('┌─ root');
     const f = live(t.lastFrame());
     expect(f).toContain('┌─ ns1');
     expect(f).toMatch(/v1 DOWN\s+├╌+┤ v1-P DOWN/);

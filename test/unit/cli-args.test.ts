@@ -63,7 +63,7 @@ describe('command line', () => {
     expect(langInArgv(['play', '--lang', 'zh', '--bogus'])).toBe('zh');
     expect(langInArgv(['--lang=en'])).toBe('en');
     expect(langInArgv(['--', '--lang', 'zh'])).toBeUndefined();
-    expect(() => parseCli(['lesons'], 'zh')).toThrow('未知命令“lesons”（你是不是想输入 lessons？）');
+    expect(() => parseCli(['lesons'], 'zh')).toThrow('未知命令“lesons”（是不是想输入 lessons？）');
   });
 });
 

@@ -133,7 +133,7 @@ describe('doctorReport', () => {
     const r = doctorReport(facts({ hostIpip: noTunnel, ipipModule: 'missing' }), 'zh');
     expect(r.summary).toMatch(/uml 后端/);
     expect(formatDoctor(r, 'zh')[0]).toMatch(/体检/);
-    expect(check(r, 'boundary-uml').title).toBe('uml 沙箱的限制');
+    expect(check(r, 'boundary-uml').title).toBe('uml 沙箱的隔离');
   });
 
   it('a non-Linux system fails at the first check', () => {

@@ -102,7 +102,7 @@ describe('check evaluation reads the snapshot, with specific reasons', () => {
   it('a link left down names the namespace', () => {
     const v = verdict({ type: 'link', name: 'v2-P', state: 'UP' });
     expect(v).toMatchObject({ ok: false, text: 'v2-P exists in the root namespace but is DOWN' });
-    expect(v.zh).toBe('根网络命名空间中的 v2-P 已存在,但状态是 DOWN'); // no stray space where a Chinese name meets Chinese text
+    expect(v.zh).toBe('根网络命名空间中的 v2-P 已存在，但状态是 DOWN'); // no stray space where a Chinese name meets Chinese text
   });
 
   it('veth peer and its namespace are checked both ways', () => {

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
-import { cliCatalog, tcli } from '../../src/i18n/cliMessages.js';
+import { cliCatalog, tcli, type CliMessageKey } from '../../src/i18n/cliMessages.js';
+import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, tidyCjk, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
+import { PACKET_MESSAGES } from '../../src/packets/messages.js';
 
 // Every message the command line and the interface print exists in every language, with the
 // same placeholders (a `{name}` missing from a translation would silently drop a value).
@@ -11,6 +13,8 @@ const catalogs: [string, Catalog<string>][] = [
   ['cli', cliCatalog],
   ['ui', uiCatalog],
   ['check', checkCatalog],
+  ['doctor', doctorCatalog],
+  ['packets', PACKET_MESSAGES],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -27,6 +31,11 @@ describe.each(catalogs)('the %s messages', (_name, catalog) => {
 });
 
 describe('the Chinese command line', () => {
+  it("keeps its help's columns: tidying the spaces next to a placeholder never joins two columns", () => {
+    for (const key of Object.keys(cliCatalog.en).filter((k) => k.startsWith('help_')))
+      expect(tcli('zh', key as CliMessageKey), key).toBe(cliCatalog.zh[key as CliMessageKey]);
+  });
+
   // full-width punctuation in Chinese prose (code, flags and paths stay ASCII)
   const prose = (t: string) =>
     t

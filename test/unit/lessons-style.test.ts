@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadCourse } from '../../src/course/load.js';
 import type { LessonText } from '../../src/course/schema.js';
-import { joinSoftBreaks, renderMarkdown } from '../../src/ui/markdown.js';
+import { renderMarkdown } from '../../src/ui/markdown.js';
+import { enProblems, plain, readGlossary, word, zhProblems, type GlossaryRow } from '../helpers/style.js';
 
-// The house style of the lesson texts, checked on every text of both languages: the glossary
-// of lessons/README.md (one term per concept, the words to avoid), full-width punctuation and
-// CJK/Latin spacing in Chinese prose, no Chinese in English prose. Code spans and code blocks
-// are exempt: they are what the learner types or sees, not prose.
+// The house style of the lesson texts (test/helpers/style.ts), checked on every text of both
+// languages: the glossary of lessons/README.md (one term per concept, the words to avoid),
+// full-width punctuation and CJK/Latin spacing in Chinese prose, no Chinese in English prose.
 
 const course = loadCourse('lessons');
 
@@ -37,105 +37,6 @@ function fields(lang: 'en' | 'zh'): Map<string, string> {
   }
   return out;
 }
-
-const CODE = '\uE000'; // stands for a code span: typeset like a Latin word
-const FULL_PUNCT = '，。：；？！、（）“”‘’「」《》';
-
-/**
- * The prose of a markdown text as the learner sees it: code blocks dropped, each paragraph or
- * list item joined as the renderer joins soft line breaks, code spans replaced by CODE,
- * emphasis markers removed.
- */
-export function prose(md: string): string[] {
-  const noBlocks = md.replace(/^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm, '\n');
-  const blocks: string[] = [];
-  let cur: string[] = [];
-  const flush = () => {
-    if (cur.length) blocks.push(cur.join('\n'));
-    cur = [];
-  };
-  for (const line of noBlocks.split('\n')) {
-    if (line.trim() === '') {
-      flush();
-      continue;
-    }
-    const item = /^\s*(?:[-*+]|\d+\.)\s+(.*)$/.exec(line);
-    if (item) {
-      flush();
-      cur.push(item[1]!);
-    } else cur.push(line.trim());
-  }
-  flush();
-  return blocks.map((b) =>
-    joinSoftBreaks(b)
-      .replace(/`[^`]*`/g, CODE)
-      .replace(/\*/g, '')
-      .trim(),
-  );
-}
-
-/** Quotations (of the article, of an error message) are not held to the glossary. */
-const unquoted = (s: string) => s.replace(/“[^”]*”/g, ' ').replace(/"[^"]*"/g, ' ');
-
-/** Problems with the punctuation and spacing of one Chinese text. */
-export function zhProblems(text: string): string[] {
-  const out: string[] = [];
-  const latin = `[A-Za-z0-9${CODE}]`;
-  const rules: [RegExp, string][] = [
-    [/[,;:?!()"]/u, 'half-width punctuation in Chinese prose (use ，；：？！（）“”)'],
-    [/(?<![A-Za-z0-9])\.|\.(?![A-Za-z0-9])/u, 'a half-width full stop in Chinese prose (use 。)'],
-    [new RegExp(`\\p{Script=Han}${latin}|${latin}\\p{Script=Han}`, 'u'), 'no space between a Chinese character and Latin text or code'],
-    [/\p{Script=Han} +\p{Script=Han}/u, 'a space between two Chinese characters'],
-    [new RegExp(`\\s[${FULL_PUNCT}]|[${FULL_PUNCT}]\\s`, 'u'), 'a space next to full-width punctuation'],
-  ];
-  // A quotation (of the article, say) is reproduced as it is: check only around it.
-  for (const p of prose(text).map((b) => b.replace(/“[^”]*”/g, '“引”')))
-    for (const [re, why] of rules) {
-      const m = re.exec(p);
-      if (m) out.push(`${why}: …${p.slice(Math.max(0, m.index - 12), m.index + 14)}…`);
-    }
-  return out;
-}
-
-/** Problems with one English text: Chinese characters or full-width punctuation in prose. */
-export function enProblems(text: string): string[] {
-  const out: string[] = [];
-  for (const p of prose(text)) {
-    const m = new RegExp(`\\p{Script=Han}|[${FULL_PUNCT}]`, 'u').exec(p);
-    if (m) out.push(`Chinese in English prose: …${p.slice(Math.max(0, m.index - 12), m.index + 14)}…`);
-  }
-  return out;
-}
-
-interface GlossaryRow {
-  en: string[];
-  zh: string[];
-  avoidEn: string[];
-  avoidZh: string[];
-}
-
-/** The glossary table of lessons/README.md ("Style and glossary"). */
-export function readGlossary(readme: string): GlossaryRow[] {
-  const section = readme.split(/^### Style and glossary$/m)[1]?.split(/^### /m)[0] ?? '';
-  const cells = (s: string) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean);
-  return section
-    .split('\n')
-    .filter((l) => l.startsWith('|') && !/^\|\s*(English|---)/.test(l))
-    .map((l) => l.split('|').slice(1, -1))
-    .map(([en = '', zh = '', avoidEn = '', avoidZh = '']) => ({
-      en: cells(en),
-      zh: cells(zh),
-      avoidEn: cells(avoidEn),
-      avoidZh: cells(avoidZh),
-    }));
-}
-
-const word = (w: string) => new RegExp(`(?<![\\w-])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i');
-const plain = (text: string) => unquoted(prose(text).join('\n'));
 
 const glossary = readGlossary(readFileSync('lessons/README.md', 'utf8'));
 const en = fields('en');

@@ -65,11 +65,12 @@ describe('layer drawings', () => {
     expect(renderLayers(grek[0]!)).toContain('1500 - 36 = 1464');
   });
 
-  it('uses the article terms in Chinese', () => {
+  it('uses the glossary terms in Chinese', () => {
     const s = renderLayers(ipip[0]!, { lang: 'zh', dev: 'v1-P' });
-    expect(s).toContain('外层IP');
-    expect(s).toContain('内层IP');
+    expect(s).toContain('外层 IPv4');
+    expect(s).toContain('内层 IPv4');
     expect(s).toContain('隧道封装开销');
+    expect(s).toContain('1480；线上共'); // full-width punctuation between Chinese phrases
   });
 
   it('compare puts the GRE header opposite nothing and shows both mtus', () => {

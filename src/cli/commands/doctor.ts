@@ -120,8 +120,8 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
     ok: f.hostIpip.ok,
     level: 'backend',
     detail: f.hostIpip.ok
-      ? t('ipip_detail_ok', { module: f.ipipModule })
-      : t('ipip_detail_no', { module: f.ipipModule, detail: f.hostIpip.detail }),
+      ? t('ipip_detail_ok', { module: t(`module_${f.ipipModule}`) })
+      : t('ipip_detail_no', { module: t(`module_${f.ipipModule}`), detail: f.hostIpip.detail }),
     meaning: f.hostIpip.ok
       ? t('ipip_ok')
       : f.ipipModule === 'missing'

@@ -18,7 +18,7 @@ export async function lintCommand(o: {
   const errors = problems.filter((p) => p.level === 'error').length;
   let runOk = true;
   if (o.run && course && errors === 0) {
-    const factory = await sandboxFactory(o.backend);
+    const factory = await sandboxFactory(o.backend, o.lang);
     if (!o.json) o.out(tcli(o.lang, 'lint_playing', { backend: factory.backend }));
     runOk = await lintRun(course, factory.make, o.lang, (r) => {
       runs.push(r);

@@ -8,6 +8,7 @@ import { Controller } from '../../engine/controller.js';
 import type { Builtin } from '../../engine/types.js';
 import { EXIT, UsageError } from '../../engine/errors.js';
 import type { Lang } from '../../i18n/lang.js';
+import { tcli } from '../../i18n/cliMessages.js';
 import { tu } from '../../i18n/uiMessages.js';
 import { SandboxError, type Sandbox } from '../../sandbox/types.js';
 import { attachTranscript } from '../../ui/transcript.js';
@@ -37,17 +38,19 @@ export interface PlayOptions {
 }
 
 /** Resolve `--from`/`--to`: a lesson id, or lesson/step. */
-export function resolveStep(course: Course, ref: string, end: 'first' | 'last'): StepPos {
+export function resolveStep(course: Course, ref: string, end: 'first' | 'last', lang: Lang = 'en'): StepPos {
   const [lessonId, stepId] = ref.split('/');
   const steps = flatSteps(course).filter((s) => s.lessonId === lessonId && (stepId === undefined || s.stepId === stepId));
   const hit = end === 'first' ? steps[0] : steps[steps.length - 1];
   if (!hit) {
     const ids = course.lessons.map((l) => l.id).join(', ');
-    throw new UsageError(`no lesson or step "${ref}" (lessons: ${ids})`);
+    throw new UsageError(tcli(lang, 'err_no_step', { ref, ids }));
   }
   return hit.pos;
 }
 
+/** `step: ` before a reason, with the language's colon. */
+const label = (lang: Lang, text: string) => tu(lang, 'ui_label', { label: text });
 const before = (a: StepPos, b: StepPos) => a.lesson < b.lesson || (a.lesson === b.lesson && a.step < b.step);
 const same = (a: StepPos, b: StepPos) => a.lesson === b.lesson && a.step === b.step;
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -58,9 +61,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 function range(course: Course, o: PlayOptions) {
   const flat = flatSteps(course);
-  const from = o.from ? resolveStep(course, o.from, 'first') : flat[0]!.pos;
-  const to = o.to ? resolveStep(course, o.to, 'last') : flat[flat.length - 1]!.pos;
-  if (before(to, from)) throw new UsageError(`--to ${o.to} comes before --from ${o.from}`);
+  const from = o.from ? resolveStep(course, o.from, 'first', o.lang) : flat[0]!.pos;
+  const to = o.to ? resolveStep(course, o.to, 'last', o.lang) : flat[flat.length - 1]!.pos;
+  if (before(to, from)) throw new UsageError(tcli(o.lang, 'err_to_before_from', { to: o.to ?? '', from: o.from ?? '' }));
   return { from, to };
 }
 
@@ -128,18 +131,20 @@ export async function playAuto(o: PlayOptions): Promise<number> {
       const missing = c.unavailable();
       if (missing.length > 0) {
         failed++;
-        o.out(`✗ ${stepLabel(c)}: ${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`);
+        o.out(
+          `✗ ${label(o.lang, stepLabel(c))}${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`,
+        );
       } else {
         if (human) await presentStep(o, c, typed);
         else await c.solve();
         if (c.stepPassed) {
           passed++;
           o.out(
-            `✓ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}${v.isReading ? ` (${tu(o.lang, 'reading')})` : ''}`,
+            `✓ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}${v.isReading ? tu(o.lang, 'play_reading_mark') : ''}`,
           );
         } else {
           failed++;
-          o.out(`✗ ${human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c)}: ${failureReason(c)}`);
+          o.out(`✗ ${label(o.lang, human ? stepText(v.lesson, v.step.id, o.lang).title : stepLabel(c))}${failureReason(c)}`);
         }
       }
       if (same(c.pos, to) || !(await c.next())) break;
@@ -148,7 +153,7 @@ export async function playAuto(o: PlayOptions): Promise<number> {
     detach();
     await c.close();
   }
-  o.out(`${passed} passed, ${failed} failed`);
+  o.out(tu(o.lang, 'play_summary', { passed, failed }));
   if (o.signal?.aborted) return EXIT.interrupted;
   return failed === 0 ? EXIT.ok : EXIT.failed;
 }
@@ -182,12 +187,12 @@ async function presentStep(o: PlayOptions, c: Controller, typed: Set<string>): P
 }
 
 /** Lines of a commands file: blank lines and `#` comments are skipped. */
-export function readCommands(file: string): string[] {
+export function readCommands(file: string, lang: Lang = 'en'): string[] {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read commands file "${file}": ${(e as Error).message}`);
+    throw new UsageError(tcli(lang, 'err_commands_file', { file, message: (e as Error).message }));
   }
   return text
     .split('\n')
@@ -214,7 +219,7 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
     // Reading steps need no input: pass through them until a step that waits for state.
     const skipReading = async (): Promise<boolean> => {
       while (c.current.isReading) {
-        o.out(`✓ ${stepLabel(c)} (${tu(o.lang, 'reading')})`);
+        o.out(`✓ ${stepLabel(c)}${tu(o.lang, 'play_reading_mark')}`);
         if (!(await advance())) return false;
       }
       return true;
@@ -231,7 +236,7 @@ export async function playCommands(o: PlayOptions & { commands: string[]; echo?:
       }
     }
     if (!completedAll && going && !o.signal?.aborted) {
-      o.out(`✗ ${stepLabel(c)}: ${failureReason(c)}`);
+      o.out(`✗ ${label(o.lang, stepLabel(c))}${failureReason(c)}`);
       reported = true;
     }
   } finally {
