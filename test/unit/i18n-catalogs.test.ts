@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog } from '../../src/i18n/cliMessages.js';
+import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
@@ -11,6 +12,7 @@ const catalogs: [string, Catalog<string>][] = [
   ['cli', cliCatalog],
   ['ui', uiCatalog],
   ['check', checkCatalog],
+  ['dashboard', dashboardCatalog],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
