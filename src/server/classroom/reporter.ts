@@ -151,6 +151,12 @@ export class Reporter {
       case 'course-done':
       case 'gate':
         break;
+      case 'closed':
+        // The tutor is ending: the last state goes out, then the connection closes.
+        this.dirty.state = true;
+        this.flush();
+        this.close();
+        return;
       default:
         return;
     }
