@@ -47,6 +47,7 @@ export interface ReporterOptions {
 const SEND_DEBOUNCE_MS = 150;
 const MAP_DEBOUNCE_MS = 600;
 const HEARTBEAT_MS = 15_000;
+const MAP_COLUMNS = 76;
 
 export class Reporter {
   private readonly c: Controller;
@@ -218,7 +219,8 @@ export class Reporter {
       if (!box || this.closed) return;
       readWorld(box).then(
         (w) => {
-          const lines = renderMap(topologyOf(w), Math.min(this.o.width ?? 100, LIMITS.lineChars), this.c.lang).map(lineText);
+          // 76 columns: the star layout, narrow enough for the dashboard's map pane.
+          const lines = renderMap(topologyOf(w), MAP_COLUMNS, this.c.lang).map(lineText);
           this.map = lines.slice(0, LIMITS.lines).map((l) => plainText(l, LIMITS.lineChars));
           this.dirty.map = true;
           this.scheduleSend();
