@@ -34,6 +34,7 @@ await build({
   entryPoints: {
     'cli/main': 'src/cli/main.ts',
     'bench/main': 'src/bench/main.ts',
+    'bench/echo': 'src/bench/echoServer.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
