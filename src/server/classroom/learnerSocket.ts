@@ -128,7 +128,7 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
       }
       case 'screen':
       case 'map': {
-        if (store.learner(id!)?.private) return; // a private learner's screen never reaches the server's disk
+        if (store.learnerBrief(id!)?.private) return; // a private learner's screen never reaches the server's disk
         store.saveLines(id!, msg.t, clean(msg.lines), now);
         hub.changed(id!, true);
         return;
