@@ -39,7 +39,12 @@ describe('command line', () => {
       title: 'T',
     });
     const url = 'http://10.0.0.2:8370/join/AbCdEfGh12345678';
-    expect(parseCli(['--join', url, '--name', ' Ann ', '--private'])).toMatchObject({ command: 'start', join: url, name: 'Ann', private: true });
+    expect(parseCli(['--join', url, '--name', ' Ann ', '--private'])).toMatchObject({
+      command: 'start',
+      join: url,
+      name: 'Ann',
+      private: true,
+    });
     expect(parseCli(['play', '--auto', '--join', url])).toMatchObject({ command: 'play', join: url, private: false });
     expect(() => parseCli(['--join', 'http://10.0.0.2:8370/dashboard?key=x'])).toThrow(/--join needs the join URL/);
     expect(() => parseCli(['--private'])).toThrow(/--private only means something with --join/);
