@@ -3,7 +3,7 @@
 // Shared code goes to dist/chunks/; dynamic imports stay lazy chunks, so `play` never loads ink.
 // Every entry and chunk sits two levels below the package root, as its source does under src/,
 // so the `new URL('../../lessons', import.meta.url)` paths mean the same in src/ and dist/.
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build, type Plugin } from 'esbuild';
 import { makeSeed } from '../course/courseCache.js';
 import { loadCourse } from '../course/load.js';
@@ -35,6 +35,7 @@ await build({
   entryPoints: {
     'cli/main': 'src/cli/main.ts',
     'bench/main': 'src/bench/main.ts',
+    'bench/echo': 'src/bench/echoServer.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
@@ -56,10 +57,28 @@ await build({
     ].join(' '),
   },
   define: { 'process.env.NODE_ENV': '"production"' },
-  // Only loaded by ink when DEV=true (React devtools), never shipped.
-  external: ['react-devtools-core'],
+  // react-devtools-core: only loaded by ink when DEV=true, never shipped. better-sqlite3: native, the
+  // classroom server's store, loaded by `classroom` alone (an optional peer: a learner installs nothing
+  // native). bufferutil, utf-8-validate: ws's optional native speed-ups, which it does without.
+  external: ['react-devtools-core', 'better-sqlite3', 'bufferutil', 'utf-8-validate'],
   plugins: [standIns],
 });
+
+// The classroom dashboard: a browser page, served by the classroom server itself (no CDN).
+await build({
+  absWorkingDir: at('.'),
+  entryPoints: { dashboard: 'src/server/web/dashboard/main.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome110',
+  minify: true,
+  sourcemap,
+  logLevel: 'warning',
+});
+copyFileSync(at('src/server/web/dashboard/dashboard.html'), at('dist/web/dashboard.html'));
+copyFileSync(at('src/server/web/dashboard/dashboard.css'), at('dist/web/dashboard.css'));
 
 // The command a learner runs: esbuild keeps its `#!/usr/bin/env node` line. (An earlier launcher
 // line that restarted node without NODE_EXTRA_CA_CERTS saved 65 ms only where that variable is

@@ -703,8 +703,13 @@ export class Controller {
   }
 
   /** The learner asks the instructor for help, or takes the request back (a classroom reporter forwards it). */
-  raiseHand(raised = !this.viewValue.hand): void {
-    this.emit({ type: 'hand', raised });
+  raiseHand(raised = !this.viewValue.hand, byInstructor = false): void {
+    this.emit({ type: 'hand', raised, ...(byInstructor ? { byInstructor } : {}) });
+  }
+
+  /** A one-line message from outside the course (the classroom: what is shared, connection state). */
+  notify(key: UiMsg['key'], params?: UiMsg['params'], tone?: Tone): void {
+    this.note(key, params, tone);
   }
 
   private requireSandbox(): Sandbox {

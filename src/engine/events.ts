@@ -77,7 +77,7 @@ export type EngineEvent =
   | { type: 'gate'; lesson: number | null }
   | { type: 'broadcast'; text: string }
   /** the learner asked for help (or took it back) */
-  | { type: 'hand'; raised: boolean }
+  | { type: 'hand'; raised: boolean; byInstructor?: boolean }
   | { type: 'closed' };
 
 /** What a front end prints, in order: the finished part of the screen. */

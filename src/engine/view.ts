@@ -153,7 +153,7 @@ export function reduceView(v: EngineView, e: EngineEvent): EngineView {
     case 'hand':
       return append(
         { ...v, hand: e.raised },
-        { kind: 'note', msg: { key: e.raised ? 'ui_hand_raised' : 'ui_hand_lowered' }, tone: 'hint' },
+        { kind: 'note', msg: { key: e.raised ? 'ui_hand_raised' : e.byInstructor ? 'ui_hand_resolved' : 'ui_hand_lowered' }, tone: 'hint' },
       );
     case 'closed':
       return { ...v, stage: 'closed', busy: null, queue: [] };

@@ -59,9 +59,21 @@ const en = {
   ui_plain_ci: "CI is set: plain mode, one line at a time, no animation. `tutor help` lists the tutor's commands.",
   ui_plain_next: 'step complete: an empty line goes on',
   ui_plain_help:
-    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor quit · tutor flow; an empty line goes on once a step is complete',
+    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor hand (in a class) · tutor quit · tutor flow; an empty line goes on once a step is complete',
   ui_hand_raised: 'you asked for help: the instructor sees your hand (press again to take it back)',
   ui_hand_lowered: 'help request taken back',
+  ui_hand_resolved: 'the instructor marked your help request resolved',
+  ui_hand_no_class: 'not in a class: start with --join URL to ask an instructor for help',
+  // ---- the classroom (--join) ----
+  class_joined_shared:
+    'joined "{title}": the instructor sees your progress, checks and hints, and a read-only copy of your screen and network map (start with --private to share progress only)',
+  class_joined_private: 'joined "{title}" (private): the instructor sees your progress, checks and hints, not your screen or map',
+  class_offline: 'the classroom server is unreachable: keep working, your progress is sent when it is back',
+  class_back: 'back in the classroom: progress re-synced',
+  class_gate_set: 'the instructor opened the class up to lesson {lesson}',
+  class_gate_open: 'the instructor opened every lesson',
+  class_refused: 'the classroom refused this tutor: {reason}',
+  class_name_prompt: 'Your name for the class: ',
   ui_nothing_to_solve: 'nothing to run in a reading step: Enter goes on',
   ui_already_done: 'this step is already complete: Enter for the next one',
   ui_confirm_skip: 'press {key} again to skip this step (its solution is run for you)',
@@ -124,6 +136,7 @@ const en = {
   key_menu_move: 'choose a step',
   key_menu_enter: 'jump to the chosen step',
   key_menu_close: 'close the menu',
+  key_hand: 'raise / lower your hand: ask the instructor for help (in a class)',
 } as const;
 
 export type UiMessageKey = keyof typeof en;
@@ -183,9 +196,21 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   ui_plain_dumb: 'TERM=dumb：纯文本模式，逐行显示，没有动画。输入 `tutor help` 查看教程自带的命令。',
   ui_plain_ci: '检测到 CI 环境变量：纯文本模式，逐行显示，没有动画。输入 `tutor help` 查看教程自带的命令。',
   ui_plain_next: '本步完成：输入空行继续',
-  ui_plain_help: 'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor quit · tutor flow；本步完成后输入空行继续',
+  ui_plain_help:
+    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor hand（课堂中举手）· tutor quit · tutor flow；本步完成后输入空行继续',
   ui_hand_raised: '你已请求帮助：讲师能看到你举手了（再按一次可撤回）',
   ui_hand_lowered: '已撤回求助',
+  ui_hand_resolved: '讲师已把你的求助标记为已解决',
+  ui_hand_no_class: '尚未加入课堂：用 --join URL 启动后才能向讲师求助',
+  class_joined_shared:
+    '已加入“{title}”：讲师能看到你的进度、检查结果和提示，以及你的屏幕和网络拓扑图的只读副本（用 --private 启动则只共享进度）',
+  class_joined_private: '已加入“{title}”（私密模式）：讲师能看到你的进度、检查结果和提示，看不到你的屏幕和拓扑图',
+  class_offline: '连不上课堂服务器：请继续练习，连接恢复后会自动同步你的进度',
+  class_back: '已重新连上课堂：进度已同步',
+  class_gate_set: '讲师目前开放到第 {lesson} 课',
+  class_gate_open: '讲师已开放全部课程',
+  class_refused: '课堂拒绝了这个教程：{reason}',
+  class_name_prompt: '你在课堂上显示的名字：',
   ui_nothing_to_solve: '阅读步骤无需运行命令：按 Enter 继续',
   ui_already_done: '这一步已经完成：按 Enter 进入下一步',
   ui_confirm_skip: '再按一次 {key} 跳过这一步（会替你运行参考答案）',
@@ -248,6 +273,7 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   key_menu_move: '选择步骤',
   key_menu_enter: '跳到所选步骤',
   key_menu_close: '关闭菜单',
+  key_hand: '举手 / 放下：向讲师求助（在课堂中）',
 };
 
 export const uiCatalog: Catalog<UiMessageKey> = { en, zh };

@@ -1,4 +1,5 @@
 import type { Course } from '../course/load.js';
+import type { Controller } from '../engine/controller.js';
 import type { Lang } from '../i18n/lang.js';
 import type { BackendChoice } from '../sandbox/factory.js';
 import { plainReason, runPlain } from './plain.js';
@@ -12,6 +13,8 @@ export interface StartOptions {
   lang: Lang;
   backend: BackendChoice;
   unlockAll: boolean;
+  /** a classroom to report to: called with the engine before it starts; returns the detach */
+  joinClass?: (c: Controller) => () => void;
 }
 
 /** True when colours are wanted: NO_COLOR (any non-empty value, no-color.org) or FORCE_COLOR=0 turn them off. */
@@ -66,8 +69,9 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     width: () => process.stdout.columns || 80,
     warmSpare: true, // one learner at this machine: a restart or a jump need not wait for a boot
   });
+  const leave = o.joinClass?.(controller) ?? (() => {});
   const plain = plainReason();
-  if (plain) return runPlain(controller, plain);
+  if (plain) return runPlain(controller, plain, undefined, o.joinClass !== undefined).finally(leave);
   void controller.start();
   let code = 0;
 
@@ -76,6 +80,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
       controller,
       mapOn: settings.map ?? false,
       color,
+      inClass: o.joinClass !== undefined,
       onSettings: (patch) => {
         try {
           store.saveSettings({ ...store.loadSettings(), ...patch });
@@ -102,6 +107,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     await controller.close().catch(() => {});
+    leave();
   }
   return code;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog, tcli, type CliMessageKey } from '../../src/i18n/cliMessages.js';
+import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, tidyCjk, type Catalog } from '../../src/i18n/translate.js';
@@ -15,6 +16,7 @@ const catalogs: [string, Catalog<string>][] = [
   ['check', checkCatalog],
   ['doctor', doctorCatalog],
   ['packets', PACKET_MESSAGES],
+  ['dashboard', dashboardCatalog],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

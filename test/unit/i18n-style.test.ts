@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog } from '../../src/i18n/cliMessages.js';
+import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
 import { PACKET_MESSAGES } from '../../src/packets/messages.js';
 import { catalogProblems, readGlossary, type MessageCatalog } from '../helpers/style.js';
 
-// Every message the product prints itself (command line, REPL, checks, doctor, packet views)
+// Every message the product prints itself (command line, REPL, checks, doctor, packet views, dashboard)
 // follows the house style of lessons/README.md in both languages, as the lesson texts do:
 // each key in both languages with the same placeholders, full-width punctuation and CJK/Latin
 // spacing in Chinese, the glossary's terms and none of the words it avoids, no Chinese in English.
@@ -20,6 +21,7 @@ const catalogs: [string, MessageCatalog, string[]][] = [
   ['check', checkCatalog, []],
   ['doctor', doctorCatalog, []],
   ['packets', PACKET_MESSAGES, []],
+  ['dashboard', dashboardCatalog, []],
 ];
 
 describe.each(catalogs)('the %s catalog', (_name, catalog, allow) => {
