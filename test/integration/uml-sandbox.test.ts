@@ -285,7 +285,9 @@ describe('uml sandbox: one shared guest', () => {
     const setup = await sb.run(
       'ip netns add qb1; ip link add qa type veth peer name qb netns qb1; ip addr add 10.77.1.1/24 dev qa; ip link set qa up; ' +
         'ip route add 10.77.9.0/24 via 10.77.1.2; ip route add blackhole 10.77.8.0/24; ip -n qb1 link set qb up; ' +
-        'ip -n qb1 addr add 10.77.1.2/24 dev qb; ip -n qb1 route add default via 10.77.1.1 metric 7',
+        'ip -n qb1 addr add 10.77.1.2/24 dev qb; ip -n qb1 route add default via 10.77.1.1 metric 7; ' +
+        // the carrier comes up a moment later: read a settled state
+        'for i in $(seq 50); do ip link show qa | grep -q NO-CARRIER || ip -n qb1 link show qb | grep -q NO-CARRIER || break; sleep 0.1; done',
     );
     expect(setup.stderr).toBe('');
     const q = [
