@@ -85,10 +85,15 @@ export function limitedKernelPrefix(): string[] {
   return ['choom', '-n', String(LIMITS.oomScoreAdj), '--', 'prlimit', `--nproc=${LIMITS.tasks}`, '--'];
 }
 
-/** The homes a learner's files live in: hidden from every sandbox. */
+/**
+ * The homes a learner's files live in: hidden from every sandbox. So are the directories in
+ * IPIP_TUTOR_HIDE_PATHS (colon-separated): the browser lab's server sets it for its attendees'
+ * tutors, so no attendee can read the class's state (keys, tokens, the others' progress).
+ */
 export function homesToHide(user: SandboxUser, env: NodeJS.ProcessEnv = process.env): string[] {
   const homes = new Set(['/home', '/root']);
-  for (const h of [env.HOME, os.homedir(), homeOf(user.uid)]) if (h && path.isAbsolute(h)) homes.add(path.resolve(h));
+  const extra = (env.IPIP_TUTOR_HIDE_PATHS ?? '').split(':');
+  for (const h of [env.HOME, os.homedir(), homeOf(user.uid), ...extra]) if (h && path.isAbsolute(h)) homes.add(path.resolve(h));
   return [...homes].filter((h) => h !== '/' && isDir(h));
 }
 

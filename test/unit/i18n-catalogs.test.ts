@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog } from '../../src/i18n/cliMessages.js';
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
+import { labCatalog } from '../../src/i18n/labMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
@@ -13,6 +14,7 @@ const catalogs: [string, Catalog<string>][] = [
   ['ui', uiCatalog],
   ['check', checkCatalog],
   ['dashboard', dashboardCatalog],
+  ['lab', labCatalog],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
