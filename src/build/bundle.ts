@@ -46,9 +46,15 @@ await build({
   target: 'node20',
   sourcemap,
   logLevel: 'warning',
-  // CommonJS dependencies bundled into ESM still call require() for Node's own modules.
+  // CommonJS dependencies bundled into ESM still call require() for Node's own modules and read
+  // __filename (write-file-atomic names its temporary files by it).
   banner: {
-    js: "import { createRequire as __tutorCreateRequire } from 'node:module'; const require = __tutorCreateRequire(import.meta.url);",
+    js: [
+      "import { createRequire as __tutorCreateRequire } from 'node:module';",
+      "import { fileURLToPath as __tutorFileURLToPath } from 'node:url';",
+      'const require = __tutorCreateRequire(import.meta.url);',
+      'const __filename = __tutorFileURLToPath(import.meta.url);',
+    ].join(' '),
   },
   define: { 'process.env.NODE_ENV': '"production"' },
   // react-devtools-core: only loaded by ink when DEV=true, never shipped. better-sqlite3: native, the

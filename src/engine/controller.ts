@@ -19,7 +19,7 @@ import { SandboxError, type Feature, type RunOptions, type RunResult, type Sandb
 import { describeError } from './errors.js';
 import type { CommandRun, CompletedHow, EngineEvent, Tone, UiMsg } from './events.js';
 import { goalOf } from './goal.js';
-import { nextHint } from './hints.js';
+import { nextHint, type RecognisedMistake } from './hints.js';
 import { recognise } from './mistakes.js';
 import { freshStep, learnerEvidence, pingNamespaces, recordEnginePings, type StepState } from './stepState.js';
 import type { ControllerOptions, FastForwardProgress, StepView, SubmitOutcome } from './types.js';
@@ -296,7 +296,8 @@ export class Controller {
       this.st.echoBase = { ...outcome.snapshot.echoesSent };
     }
     recordEnginePings(this.st, v.step, outcome);
-    const mistake = outcome.results.some((r) => !r.ok) ? recognise(v.step, this.text, outcome) : null;
+    const matched = recognise(v.step, this.text, outcome);
+    const mistake = outcome.results.some((r) => !r.ok) ? matched : null;
     const decision = this.decide(v, outcome, stateOk);
     this.emit({
       type: 'checks',
@@ -308,7 +309,7 @@ export class Controller {
     });
     // The checks first, then what they decided: a transcript reads in that order.
     if (decision === 'debrief') this.note('ui_debrief_ask', { question: this.text.debrief ?? '' }, 'hint');
-    if (decision === 'complete') this.complete(v, 'done');
+    if (decision === 'complete') this.complete(v, 'done', matched);
     return outcome.results;
   }
 
@@ -326,12 +327,15 @@ export class Controller {
     return 'complete';
   }
 
-  private complete(v: StepView, how: CompletedHow): void {
+  private complete(v: StepView, how: CompletedHow, leftover: RecognisedMistake | null = null): void {
     if (this.st.completed) return;
     this.st.completed = true;
     if (how === 'skipped') this.dispatch({ type: 'skipped', key: v.key });
     else this.dispatch({ type: 'completed', key: v.key });
     this.emit({ type: 'completed', key: v.key, pos: v.pos, how });
+    // The step's own checks hold, but a declared mistake is still in the state (a route also
+    // typed in the wrong namespace): say so now, not when a later step breaks on it.
+    if (leftover) this.note('ui_mistake_left', { text: leftover.text, repair: leftover.repair.join('; ') }, 'warn');
     if (v.pos.step === v.lesson.def.steps.length - 1) this.emit({ type: 'lesson-done', lesson: v.pos.lesson });
   }
 

@@ -105,7 +105,7 @@ function goalLines(m: LiveModel, width: number): Line[] {
   const shown = m.mapOn ? m.checks.filter((c) => !c.ok) : m.checks;
   const title = m.mapOn ? tu(lang, 'ui_still_missing') : tu(lang, 'ui_goal');
   const out: Line[] = [];
-  if (m.stepKind !== 'quiz') out.push([seg(`${title}:`, 'title')]);
+  if (m.stepKind !== 'quiz') out.push([seg(title, 'title')]);
   for (const c of shown) {
     const mark = c.pending ? seg('? ', 'accent') : c.ok ? seg('✓ ', 'ok') : seg('✗ ', 'bad');
     out.push(...wrapSegs(mark, unquote(c.text), width, c.pending ? 'accent' : undefined));

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,4 +56,22 @@ describe('the packed package', () => {
     expect(play.stdout).toMatch(/✓ namespaces\/add-ns/);
     expect(play.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('the interactive tutor starts on a terminal and saves progress (bundled CommonJS code finds __filename)', async () => {
+    const tutor = spawn('script', ['-qec', `${join(pkg, 'dist', 'cli', 'main.js')} --backend host`, '/dev/null'], {
+      cwd: pkg,
+      env: { ...process.env, CI: 'true', XDG_STATE_HOME: join(dir, 'state'), XDG_CONFIG_HOME: join(dir, 'config'), NO_COLOR: '1' },
+    });
+    let out = '';
+    tutor.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // quit once the step is on screen: the first progress save has happened by then
+      if (/(A letter inside a second envelope|internal error)[\s\S]*\n> $/.test(out)) tutor.stdin.write('tutor quit\n');
+    });
+    const code = await new Promise<number | null>((resolve) => tutor.on('close', resolve));
+    expect(out).toMatch(/A letter inside a second envelope/);
+    expect(out).not.toMatch(/internal error/);
+    expect(code).toBe(0);
+    expect(existsSync(join(dir, 'state', 'ipip-tutor', 'progress-ipip-tutor.json'))).toBe(true);
+  }, 60_000);
 });

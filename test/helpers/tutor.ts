@@ -72,7 +72,9 @@ export function spawnTutor(args: string[], o: SpawnTutorOptions = {}): TutorRun 
   chmodSync(tmp, 0o1777); // like /tmp: the uid the tutor drops to (nobody, tester) must reach its boot directory
   const env: Record<string, string> = {};
   // The user's own settings and progress must not leak into a test (a language chosen in a REPL once).
-  const own = { XDG_CONFIG_HOME: join(tmp, 'config'), XDG_STATE_HOME: join(tmp, 'state'), XDG_CACHE_HOME: join(tmp, 'cache') };
+  // Beside TMPDIR, not in it: the kill tests prove the tutor leaves its TMPDIR empty.
+  const xdg = mkdtempSync(join(tmpdir(), 'evidence-xdg-'));
+  const own = { XDG_CONFIG_HOME: join(xdg, 'config'), XDG_STATE_HOME: join(xdg, 'state'), XDG_CACHE_HOME: join(xdg, 'cache') };
   for (const [k, v] of Object.entries({ ...process.env, TMPDIR: tmp, NO_COLOR: '1', ...own, ...o.env })) if (v !== undefined) env[k] = v;
   const argv = [...(o.prefix ?? []), process.execPath, CLI, ...args];
   const child = spawn(argv[0]!, argv.slice(1), { env, cwd: o.cwd ?? REPO, stdio: ['ignore', 'pipe', 'pipe'], detached: o.group ?? false });
@@ -158,6 +160,7 @@ export function spawnTutor(args: string[], o: SpawnTutorOptions = {}): TutorRun 
     dispose() {
       tracker.stop();
       rmSync(tmp, { recursive: true, force: true });
+      rmSync(xdg, { recursive: true, force: true });
     },
   };
   return run;

@@ -26,6 +26,25 @@ async function play(commands: string[], from = 'l1/cable', to = 'l1/cable'): Pro
 }
 
 describe('play --commands --echo: a faithful transcript', () => {
+  it('a step that passes with a declared mistake still in the state says so at once, with the undo', async () => {
+    const out = await play(
+      ['ip route add 10.10.30.0/24 dev v1-P', 'ip netns exec ns1 ip route add 10.10.30.0/24 via 10.10.10.1'],
+      'l1/stray',
+      'l1/stray',
+    );
+    const text = out.join('\n');
+    expect(text).toContain('✓ step complete: A third subnet');
+    expect(text).toMatch(
+      /✓ step complete: A third subnet\nPassed, but something is left over[\s\S]*root\s+namespace[\s\S]*Undo it: ip route del\s+10\.10\.30\.0\/24/,
+    );
+  }, 60_000);
+
+  it('the same step done right: no leftover note', async () => {
+    const text = (await play(['ip netns exec ns1 ip route add 10.10.30.0/24 via 10.10.10.1'], 'l1/stray', 'l1/stray')).join('\n');
+    expect(text).toContain('✓ step complete: A third subnet');
+    expect(text).not.toContain('left over');
+  }, 60_000);
+
   it('each command with its output, each check with its reason, a recognised mistake and its repair', async () => {
     const out = await play(['ip link add v3 type veth peer name v3-P', 'ip link show v3', 'ip link set v3 netns ns1']);
     const text = out.join('\n');
@@ -78,7 +97,7 @@ describe('play --auto --pace human: worth projecting', () => {
     });
     expect(code).toBe(0);
     const text = lines.join('\n');
-    expect(text).toContain('== 1. Feedback › Ping both ways (2/5)');
+    expect(text).toContain('== 1. Feedback › Ping both ways (2/6)');
     expect(text).toContain('Ping ns2 from ns1 and back.'); // the step's text
     expect(raw).toContain('$ ip netns exec ns1 ping -c1 10.10.20.2\n'); // typed out
     expect(text).toMatch(/64 bytes from 10\.10\.20\.2: icmp_seq=1 ttl=63/); // its output

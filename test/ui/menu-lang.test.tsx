@@ -69,7 +69,7 @@ describe('language', () => {
     const f = t.lastFrame();
     expect(f).toContain('两个命名空间'); // step title
     expect(f).toContain('创建两个'); // step body
-    expect(live(f)).toContain('目标:'); // UI string
+    expect(live(f)).toContain('目标：'); // UI string
     expect(live(f)).toMatch(/✗ .*ns1/);
     expect(live(f)).toContain('提示'); // footer
     expect(t.settings).toContainEqual({ lang: 'zh' });
@@ -89,7 +89,7 @@ describe('map', () => {
     const f = live(t.lastFrame());
     expect(f).toContain('┌─ ns1');
     expect(f).toMatch(/v1 DOWN\s+├╌+┤ v1-P DOWN/);
-    expect(f).toContain('还差:');
+    expect(f).toContain('还差：');
     expect(f).not.toMatch(/✓/); // only what is missing
     for (const l of t.lastFrame().split('\n')) expect(stringWidth(l)).toBeLessThanOrEqual(80);
     expect(t.settings).toContainEqual({ map: true });

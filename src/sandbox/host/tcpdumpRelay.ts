@@ -1,6 +1,6 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
+import { execa, execaSync, type ResultPromise } from 'execa';
 import { basename, dirname, join } from 'node:path';
 import { planTcpdump, renderArgv, shimPlan, type TcpdumpPlan } from './tcpdumpArgs.js';
 import { dumpcapReport, stderrRewriter } from './tcpdumpText.js';
@@ -118,7 +118,7 @@ export async function startTcpdumpRelay(o: TcpdumpRelayOptions): Promise<Tcpdump
   const ctl = join(o.hostDir, RELAY_CTL);
   // Made as the learner's uid, like everything else in the host directory.
   const [mk, ...mkArgs] = [...o.dropPrefix, 'mkfifo', '-m', '600', ctl];
-  if (spawnSync(mk!, mkArgs, { stdio: 'ignore' }).status !== 0) throw new Error(`could not make ${ctl}`);
+  if (execaSync(mk!, mkArgs, { stdio: 'ignore', reject: false }).exitCode !== 0) throw new Error(`could not make ${ctl}`);
   const [tcpdump, bwrap] = await Promise.all([findExecutable('tcpdump'), findExecutable('bwrap')]);
   const missing = !tcpdump
     ? 'tcpdump: the real tcpdump is not installed on this machine (the sandbox only captures; tcpdump prints).\n  Install it: sudo apt-get install tcpdump   (or run the tutor with --backend uml)\n'
@@ -126,7 +126,7 @@ export async function startTcpdumpRelay(o: TcpdumpRelayOptions): Promise<Tcpdump
       ? 'tcpdump: bubblewrap is not installed, and the tutor runs tcpdump only inside it.\n  Install it: sudo apt-get install bubblewrap\n'
       : null;
 
-  const children = new Set<ChildProcess>();
+  const children = new Set<ResultPromise>();
   const sockets = new Set<Socket>();
   let calls = 0;
   let closed = false;
@@ -139,9 +139,9 @@ export async function startTcpdumpRelay(o: TcpdumpRelayOptions): Promise<Tcpdump
   };
 
   /** The confined tcpdump, and its exit code once it has exited and its output ended. */
-  const runTcpdump = (args: readonly string[]): { child: ChildProcess; done: Promise<number> } => {
+  const runTcpdump = (args: readonly string[]): { child: ResultPromise; done: Promise<number> } => {
     const [cmd, ...rest] = confinedArgv(o.dropPrefix, bwrap!, tcpdump!, args);
-    const child = spawn(cmd!, rest, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = execa(cmd!, rest, { stdio: ['pipe', 'pipe', 'pipe'], buffer: false, reject: false, stripFinalNewline: false });
     children.add(child);
     child.stdin!.on('error', () => {});
     const done = new Promise<number>((resolve) => {
@@ -204,7 +204,7 @@ export async function startTcpdumpRelay(o: TcpdumpRelayOptions): Promise<Tcpdump
     st: Socket,
   ): Promise<void> {
     const pcap = track(await openFifo(`${base}.pcap`, 'read'));
-    let child: ChildProcess | undefined;
+    let child: ResultPromise | undefined;
     let done: Promise<number> | undefined;
     let broken = false;
     // the interface the shim picked when none was given (written before dumpcap started)
