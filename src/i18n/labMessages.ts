@@ -20,10 +20,12 @@ const en = {
   ended_failed: 'The tutor stopped with an error.',
   restart: 'Start again',
   full_title: 'The class is full',
-  full_text: 'All {max} lab places on this machine are taken. Please wait for a place to free up, or run the tutor on a Linux machine: npx ipip-tutor --join {join}',
+  full_text:
+    'All {max} lab places on this machine are taken. Please wait for a place to free up, or run the tutor on a Linux machine: npx ipip-tutor --join {join}',
   full_retry: 'Try again',
   no_class: 'No such class: check the join URL the instructor showed.',
-  lab_ready: 'lab: browser lab on, at most {max} attendees at once ({why}); idle sandboxes freed after {idle} min; per-attendee bounds: {bounds}',
+  lab_ready:
+    'lab: browser lab on, at most {max} attendees at once ({why}); idle sandboxes freed after {idle} min; per-attendee bounds: {bounds}',
 };
 
 const zh: typeof en = {

@@ -1,3 +1,4 @@
+import type { Controller } from '../engine/controller.js';
 import type { Course } from '../course/load.js';
 import type { Lang } from '../i18n/lang.js';
 import type { BackendChoice } from '../sandbox/factory.js';
@@ -39,7 +40,7 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
 }
 
 export interface RenderOptions {
-  controller: import('../engine/controller.js').Controller;
+  controller: Controller;
   mapOn: boolean;
   color: boolean;
   onSettings?: (patch: { lang?: Lang; map?: boolean }) => void;
@@ -51,7 +52,9 @@ export interface RenderOptions {
 
 /** The ink REPL on a terminal. One way to draw the tutor, for the process's terminal and the browser lab's. */
 export async function renderTutor(o: RenderOptions): Promise<{ waitUntilExit: () => Promise<unknown>; unmount: () => void }> {
-  const [{ default: React }, { render }, { App }] = await withoutFetch(() => Promise.all([import('react'), import('ink'), import('./App.js')]));
+  const [{ default: React }, { render }, { App }] = await withoutFetch(() =>
+    Promise.all([import('react'), import('ink'), import('./App.js')]),
+  );
   return render(
     React.createElement(App, {
       controller: o.controller,

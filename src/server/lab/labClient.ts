@@ -27,6 +27,10 @@ export class LabClient {
   full = false;
   ended: string | null = null;
   where: Where | null = null;
+  /** every milestone so far, in order */
+  readonly milestones: Where[] = [];
+  /** the sandbox is up (the first 'ready' came) */
+  ready = false;
   private socket: WebSocket | null = null;
   private readonly waiters = new Set<() => void>();
   /** the terminal as the page's xterm shows it */
@@ -51,14 +55,23 @@ export class LabClient {
 
   /** Connect and say hello; resolves once the server answered with a session (or "full"). */
   open(): Promise<this> {
-    const ws = new WebSocket(`${this.o.base.replace(/^http/, 'ws')}/ws/lab/${encodeURIComponent(this.o.code)}`, { perMessageDeflate: false });
+    const ws = new WebSocket(`${this.o.base.replace(/^http/, 'ws')}/ws/lab/${encodeURIComponent(this.o.code)}`, {
+      perMessageDeflate: false,
+    });
     this.socket = ws;
     ws.on('message', (data) => this.onMessage(JSON.parse(data.toString()) as LabServerMessage));
     ws.on('close', () => this.changed());
     ws.on('error', () => {});
     ws.on('open', () =>
       ws.send(
-        JSON.stringify({ t: 'hello', token: this.token, name: this.o.name, lang: this.o.lang ?? 'en', cols: this.o.cols ?? 100, rows: this.o.rows ?? 30 }),
+        JSON.stringify({
+          t: 'hello',
+          token: this.token,
+          name: this.o.name,
+          lang: this.o.lang ?? 'en',
+          cols: this.o.cols ?? 100,
+          rows: this.o.rows ?? 30,
+        }),
       ),
     );
     return this.until(() => this.learnerId !== null || this.full || ws.readyState === WebSocket.CLOSED, 60_000).then(() => this);
@@ -74,7 +87,11 @@ export class LabClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(check);
-        reject(new Error(`lab client: timed out after ${ms} ms (where: ${JSON.stringify(this.where)}, output tail: ${JSON.stringify(this.output.slice(-300))})`));
+        reject(
+          new Error(
+            `lab client: timed out after ${ms} ms (where: ${JSON.stringify(this.where)}, output tail: ${JSON.stringify(this.output.slice(-300))})`,
+          ),
+        );
       }, ms);
       const check = () => {
         if (!done()) return;
@@ -86,15 +103,53 @@ export class LabClient {
     });
   }
 
-  /** The next milestone of this kind (a command finished, checks ran, a step completed...). */
-  next(kind: string, ms = 60_000): Promise<Where> {
-    let seen: Where | null = null;
-    const before = this.where;
-    const w = this.until(() => {
-      if (this.where !== before && this.where?.kind === kind) seen = this.where;
-      return seen !== null;
-    }, ms);
-    return w.then(() => seen!);
+  /** How many milestones came so far: `next(kind, since)` looks only at those after it. */
+  mark(): number {
+    return this.milestones.length;
+  }
+
+  /** The first milestone of this kind (a command finished, checks ran, a step completed...) after `since`. */
+  next(kind: Where['kind'], ms = 60_000, since = this.mark()): Promise<Where> {
+    const find = () => this.milestones.slice(since).find((m) => m.kind === kind);
+    return this.until(() => find() !== undefined, ms).then(() => find()!);
+  }
+
+  /**
+   * Go through the course as an attendee in a hurry would, up to step `key` (e.g.
+   * 'namespaces/add-ns'): Enter on a reading step, Ctrl-S then Enter on a quiz, the step's
+   * solution typed on a task (`solutions` gives it), each time waiting for the engine.
+   */
+  async walkTo(key: string, solutions: (key: string) => readonly string[] = () => [], ms = 120_000): Promise<void> {
+    await this.until(() => this.ready, ms);
+    let entered = 0; // index of the current step's first milestone
+    for (let w = this.where!; w.stepId !== key;) {
+      if (!w.reading) {
+        // a task or quiz is evaluated as it opens: act once the goal is known
+        const goal = await this.next('checks', ms, entered);
+        if (!goal.passed && w.quiz) {
+          // Ctrl-S answers it; an answer that came while the step was still settling is asked again
+          for (let i = 0; ; i++) {
+            const since = this.mark();
+            this.type('\x13');
+            const done = await this.next('completed', i < 4 ? 3000 : ms, since).then(
+              () => true,
+              () => false,
+            );
+            if (done) break;
+          }
+        } else if (!goal.passed) {
+          for (const cmd of solutions(w.stepId)) {
+            const since = this.mark();
+            this.type(`${cmd}\r`);
+            await this.next('checks', ms, since);
+          }
+        }
+      }
+      const since = this.mark();
+      this.type('\r');
+      w = await this.next('step', ms, since);
+      entered = this.milestones.indexOf(w);
+    }
   }
 
   close(): void {
@@ -120,6 +175,8 @@ export class LabClient {
         break;
       case 'where':
         this.where = m;
+        this.milestones.push(m);
+        if (m.kind === 'ready') this.ready = true;
         break;
       case 'full':
         this.full = true;

@@ -140,7 +140,11 @@ export class LabManager {
       if (!Array.isArray(rows)) return [];
       return rows.filter(
         (r): r is Record_ =>
-          typeof r === 'object' && r !== null && typeof r.hash === 'string' && /^[0-9a-f]{32}$/.test(String(r.learnerId)) && typeof r.name === 'string',
+          typeof r === 'object' &&
+          r !== null &&
+          typeof r.hash === 'string' &&
+          /^[0-9a-f]{32}$/.test(String(r.learnerId)) &&
+          typeof r.name === 'string',
       );
     } catch {
       return [];

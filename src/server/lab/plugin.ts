@@ -120,7 +120,11 @@ export function labPlugin(o: LabOptions): LabPlugin {
         if (!sameSecret(code, ctx.classCode)) return reply.code(404).type('text/html; charset=utf-8').send(noClassPage(lang));
         // A full class turns new attendees away here; one whose tutor runs comes back in.
         if (manager.remaining === 0 && !manager.known(cookieToken(req))?.running)
-          return reply.code(503).header('retry-after', '60').type('text/html; charset=utf-8').send(fullPage(lang, max, ctx.joinUrl));
+          return reply
+            .code(503)
+            .header('retry-after', '60')
+            .type('text/html; charset=utf-8')
+            .send(fullPage(lang, max, ctx.joinUrl));
         return reply.type('text/html; charset=utf-8').send(webAsset('lab.html'));
       });
       app.get('/lab/lab.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(webAsset('lab.js')));

@@ -1,5 +1,6 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { execaNode } from 'execa';
 import type { WebSocket } from 'ws';
 import type { Lang } from '../../i18n/lang.js';
 import type { BackendChoice } from '../../sandbox/factory.js';
@@ -54,11 +55,16 @@ export class LabSession {
   start(columns: number, rows: number): void {
     if (this.worker) return;
     this.size = { columns, rows };
-    const w = fork(this.env.workerPath, [], {
+    const w = execaNode(this.env.workerPath, [], {
       env: this.env.env,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      extendEnv: false,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      ipc: true,
       serialization: 'json',
-    });
+      reject: false,
+      buffer: false,
+      cleanup: true, // a server that ends takes its attendees' tutors (and their sandboxes) along
+    }) as unknown as ChildProcess;
     this.worker = w;
     // Bounded before it starts anything: it waits for 'start'.
     if (w.pid) this.env.placer.place(w.pid, this.learnerId);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LANGS } from '../../i18n/lang.js';
+import type { Milestone } from './workerProtocol.js';
 
 // The browser lab's wire protocol (page ↔ server). What a browser sends is parsed here before any
 // code looks at it; keys are capped per frame and sizes to what a terminal can be.
@@ -42,7 +43,7 @@ export type LabServerMessage =
   | { t: 'out'; d: string }
   /** the whole screen (after a reload): the page resets its terminal and writes this */
   | { t: 'screen'; d: string }
-  | { t: 'where'; kind: string; lesson: number; step: number; stepId: string; passed?: boolean }
+  | ({ t: 'where' } & Milestone)
   | { t: 'idle'; reapInMs: number }
   | { t: 'ended'; reason: EndReason }
   | { t: 'pong' };

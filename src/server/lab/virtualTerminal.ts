@@ -29,7 +29,8 @@ export function virtualTerminal(o: { columns: number; rows: number; onOutput: (d
   const output = new Writable({
     decodeStrings: false,
     write(chunk: Buffer | string, _enc, done) {
-      o.onOutput(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      // A tty's output processing (onlcr) turns each newline into CR LF; ink counts on it.
+      o.onOutput((typeof chunk === 'string' ? chunk : chunk.toString('utf8')).replace(/(?<!\r)\n/g, '\r\n'));
       done();
     },
   });

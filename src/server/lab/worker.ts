@@ -51,7 +51,18 @@ async function run(s: WorkerStart): Promise<void> {
   });
   const milestone = (kind: Milestone['kind'], passed?: boolean) => {
     const c = controller.current;
-    send({ t: 'milestone', m: { kind, lesson: c.pos.lesson, step: c.pos.step, stepId: c.key, ...(passed === undefined ? {} : { passed }) } });
+    send({
+      t: 'milestone',
+      m: {
+        kind,
+        lesson: c.pos.lesson,
+        step: c.pos.step,
+        stepId: c.key,
+        reading: c.isReading,
+        quiz: c.isQuiz,
+        ...(passed === undefined ? {} : { passed }),
+      },
+    });
   };
   controller.subscribe((e: EngineEvent) => {
     if (e.type === 'ready') milestone('ready');
@@ -60,7 +71,15 @@ async function run(s: WorkerStart): Promise<void> {
     else if (e.type === 'checks') milestone('checks', e.passed);
     else if (e.type === 'completed') milestone('completed');
   });
-  const reporter = joinClass({ controller, joinUrl: s.joinUrl, name: s.name, private: false, learnerId: s.learnerId, lab: true, width: 100 });
+  const reporter = joinClass({
+    controller,
+    joinUrl: s.joinUrl,
+    name: s.name,
+    private: false,
+    learnerId: s.learnerId,
+    lab: true,
+    width: 100,
+  });
 
   void controller.start();
   let code = 0;

@@ -35,6 +35,9 @@ export interface Milestone {
   lesson: number;
   step: number;
   stepId: string;
+  /** the step is something to read (Enter moves on) or a quiz (Ctrl-S answers it) */
+  reading: boolean;
+  quiz: boolean;
   passed?: boolean;
 }
 
