@@ -19,13 +19,14 @@ import { hostShims } from '../sandbox/hostShims.js';
 import type { Sandbox } from '../sandbox/types.js';
 import { DEFAULT_UML_MEM_MIB } from '../sandbox/uml/bootPlan.js';
 import { courseCommands, hostFloor, umlFloor } from './floor.js';
+import { benchClassroom } from './classroom.js';
 import { benchNpmStart } from './npmStart.js';
 import { runMeasured, timeToText, vmHwmKiB } from './procs.js';
 import { fmtMs, median, percentile, timed } from './stats.js';
 
-type Unit = 'ms' | 'MiB' | 'x';
+type Unit = 'ms' | 'MiB' | 'x' | '%' | '/s';
 interface Row {
-  backend: 'host' | 'uml' | 'tutor';
+  backend: 'host' | 'uml' | 'tutor' | 'classroom';
   figure: string;
   value: number | null;
   unit: Unit;
@@ -35,10 +36,10 @@ interface Row {
   detail?: string;
 }
 
-const HELP = `usage: npm run bench [-- --quick] [-- --json] [-- --only host|uml]
-  --quick   fewer repetitions, the UML course only up to underlay-ping (CI)
+const HELP = `usage: npm run bench [-- --quick] [-- --json] [-- --only host|uml|classroom]
+  --quick   fewer repetitions, the UML course only up to underlay-ping, 50 classroom learners (CI)
   --json    figures as JSON on stdout (the table goes to stderr)
-  --only    one backend`;
+  --only    one section: a backend, or the classroom server under load`;
 
 let args;
 try {
@@ -55,7 +56,7 @@ if (args.help) {
   process.exit(0);
 }
 const { quick = false, json = false, only } = args;
-if (only !== undefined && only !== 'host' && only !== 'uml') {
+if (only !== undefined && only !== 'host' && only !== 'uml' && only !== 'classroom') {
   process.stderr.write(`bench: unexpected --only ${only}\n${HELP}\n`);
   process.exit(64);
 }
@@ -364,16 +365,69 @@ async function benchUml(course: Course): Promise<void> {
   });
 }
 
+async function classroomSection(): Promise<void> {
+  const f = await benchClassroom({
+    cli: CLI,
+    echo: fileURLToPath(new URL('./echo.js', import.meta.url)),
+    learners: quick ? 50 : 200,
+    seconds: quick ? 6 : 20,
+    log,
+  });
+  if (f.latencySamples < f.learners)
+    problems.push(`classroom: only ${f.latencySamples} dashboard updates were matched to learner messages`);
+  const who = `${f.learners} learners, 1 msg pair/s each, ${f.seconds} s`;
+  row({
+    backend: 'classroom',
+    figure: `dashboard update latency p95 (learner message -> dashboard update; ${who})`,
+    value: f.latencyP95,
+    unit: 'ms',
+    target: 250,
+    detail: `n=${f.latencySamples}`,
+  });
+  row({
+    backend: 'classroom',
+    figure: 'dashboard update latency, median (updates are batched every 40 ms)',
+    value: f.latencyP50,
+    unit: 'ms',
+  });
+  row({
+    backend: 'classroom',
+    figure: 'floor: bare ws echo round trip p95, same clients and rate',
+    value: f.floorP95,
+    unit: 'ms',
+    detail: `median ${fmtMs(f.floorP50)}`,
+  });
+  row({ backend: 'classroom', figure: 'ratio latency p95 / floor p95', value: f.latencyP95 / f.floorP95, unit: 'x' });
+  row({
+    backend: 'classroom',
+    figure: 'server CPU while the learners report (one core = 100%)',
+    value: f.serverCpuPct,
+    unit: '%',
+    target: 50,
+  });
+  row({ backend: 'classroom', figure: 'server messages handled', value: f.messagesPerSec, unit: '/s' });
+  row({
+    backend: 'classroom',
+    figure: 'server RSS at the end (peak)',
+    value: f.serverRssMiB,
+    unit: 'MiB',
+    target: 200,
+    detail: f.serverPeakMiB === null ? undefined : `peak ${f.serverPeakMiB.toFixed(0)} MiB`,
+  });
+}
+
 function show(r: Row): string {
   if (r.value === null) return 'n/a';
   if (r.unit === 'ms') return fmtMs(r.value);
   if (r.unit === 'x') return `${r.value.toFixed(2)}×`;
+  if (r.unit === '%') return `${r.value.toFixed(1)} %`;
+  if (r.unit === '/s') return `${Math.round(r.value)}/s`;
   return `${r.value.toFixed(r.value < 10 ? 1 : 0)} MiB`;
 }
 
 function showTarget(r: Row): string {
   if (r.target === undefined) return '';
-  return `≤ ${r.unit === 'ms' ? fmtMs(r.target) : r.unit === 'x' ? `${r.target}×` : `${r.target} MiB`}`;
+  return `≤ ${r.unit === 'ms' ? fmtMs(r.target) : r.unit === 'x' ? `${r.target}×` : r.unit === '%' ? `${r.target} %` : `${r.target} MiB`}`;
 }
 
 function table(): string {
@@ -398,8 +452,9 @@ async function main(): Promise<number> {
   const course = loadCourse(defaultCourseDir());
   const started = performance.now();
   try {
-    if (only !== 'uml') await benchHost(course);
-    if (only !== 'host') await benchUml(course);
+    if (only === undefined || only === 'host') await benchHost(course);
+    if (only === undefined || only === 'uml') await benchUml(course);
+    if (only === undefined || only === 'classroom') await classroomSection();
   } finally {
     rmSync(cacheHome, { recursive: true, force: true });
   }

@@ -34,6 +34,7 @@ await build({
   entryPoints: {
     'cli/main': 'src/cli/main.ts',
     'bench/main': 'src/bench/main.ts',
+    'bench/echo': 'src/bench/echoServer.ts',
     // one browser-lab attendee's tutor, a process of its own (src/server/lab/worker.ts)
     'server/labWorker': 'src/server/lab/worker.ts',
   },

@@ -8,7 +8,7 @@ import { UsageError } from '../engine/errors.js';
 
 // Flag parsing only: no side effects, so it is unit-testable and every command sees the same
 // options. Messages come in the language of the run (`lang`, known before parsing).
-export const SUBCOMMANDS = ['start', 'play', 'lessons', 'lint', 'doctor', 'progress', 'reset', 'help'] as const;
+export const SUBCOMMANDS = ['start', 'play', 'classroom', 'lessons', 'lint', 'doctor', 'progress', 'reset', 'help'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export interface CliOptions {
@@ -33,6 +33,19 @@ export interface CliOptions {
   unlockAll: boolean;
   noColor: boolean;
   echo: boolean;
+  /** the classroom to report to (a join URL) */
+  join?: string;
+  name?: string;
+  private: boolean;
+  /** classroom: the interface and port to listen on, its state directory, its title */
+  host?: string;
+  port?: number;
+  state?: string;
+  title?: string;
+  /** classroom --lab: the browser lab, its maximum of sandboxes and its idle time (minutes) */
+  lab: boolean;
+  labMax?: number;
+  labIdle?: number;
 }
 
 const spec = {
@@ -53,13 +66,24 @@ const spec = {
   'unlock-all': { type: 'boolean' },
   'no-color': { type: 'boolean' },
   echo: { type: 'boolean' },
+  join: { type: 'string' },
+  name: { type: 'string' },
+  private: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  state: { type: 'string' },
+  title: { type: 'string' },
+  lab: { type: 'boolean' },
+  'lab-max': { type: 'string' },
+  'lab-idle': { type: 'string' },
 } as const;
 type Flag = keyof typeof spec;
 
 /** Which flags each subcommand accepts, beyond the global ones. */
 const allowed: Record<Subcommand, Flag[]> = {
-  start: ['backend', 'unlock-all'],
-  play: ['backend', 'auto', 'commands', 'from', 'to', 'pace', 'echo'],
+  start: ['backend', 'unlock-all', 'join', 'name', 'private'],
+  play: ['backend', 'auto', 'commands', 'from', 'to', 'pace', 'echo', 'join', 'name', 'private'],
+  classroom: ['host', 'port', 'state', 'title', 'lab', 'lab-max', 'lab-idle', 'backend'],
   lessons: ['json'],
   lint: ['run', 'backend', 'json'],
   doctor: ['fix', 'json'],
@@ -148,6 +172,24 @@ export function parseCli(argv: string[], lang: Lang = 'en'): CliOptions {
   const help = command === 'help' || bool('help');
 
   if (command === 'play' && !help && bool('auto') === (str('commands') !== undefined)) fail('err_play_mode', {});
+  const portV = str('port');
+  if (portV !== undefined && !/^\d{1,5}$/.test(portV)) fail('err_bad_port', { value: portV });
+  const port = portV === undefined ? undefined : Number(portV);
+  if (port !== undefined && port > 65535) fail('err_bad_port', { value: portV! });
+  const count = (flag: 'lab-max' | 'lab-idle', max: number) => {
+    const v = str(flag);
+    if (v === undefined) return undefined;
+    if (!/^\d{1,4}$/.test(v) || Number(v) < 1 || Number(v) > max) fail('err_bad_count', { flag: `--${flag}`, value: v, max });
+    return Number(v);
+  };
+  const labMax = count('lab-max', 1000);
+  const labIdle = count('lab-idle', 1440);
+  if ((labMax !== undefined || labIdle !== undefined) && !bool('lab')) fail('err_lab_flags_need_lab', {});
+  const join = str('join');
+  if (join !== undefined && !/^https?:\/\/[^/]+\/join\/[A-Za-z0-9_-]{8,64}\/?$/.test(join)) fail('err_bad_join', { value: join });
+  if (bool('private') && join === undefined) fail('err_private_needs_join', {});
+  const name = str('name');
+  if (name !== undefined && (name.trim() === '' || name.length > 40)) fail('err_bad_name', {});
   const maxPositionals = command === 'lint' ? 1 : 0;
   if (positionals.length > maxPositionals) fail('err_unexpected_argument', { value: positionals[maxPositionals]! });
   return {
@@ -171,6 +213,16 @@ export function parseCli(argv: string[], lang: Lang = 'en'): CliOptions {
     unlockAll: bool('unlock-all'),
     noColor: bool('no-color'),
     echo: bool('echo'),
+    ...(join !== undefined ? { join } : {}),
+    ...(name !== undefined ? { name: name.trim() } : {}),
+    private: bool('private'),
+    ...(str('host') !== undefined ? { host: str('host') } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(str('state') !== undefined ? { state: str('state') } : {}),
+    ...(str('title') !== undefined ? { title: str('title') } : {}),
+    lab: bool('lab'),
+    ...(labMax !== undefined ? { labMax } : {}),
+    ...(labIdle !== undefined ? { labIdle } : {}),
   };
 }
 

@@ -40,6 +40,12 @@ let lang: Lang = 'en';
 let stoppedBy: NodeJS.Signals | undefined;
 const signalled = (s: NodeJS.Signals) => (s === 'SIGINT' ? EXIT.interrupted : EXIT.terminated);
 
+/** `--join`: the name (asked when missing) and the reporter to attach (loaded only then). */
+async function joining(url: string, name: string | undefined, priv: boolean, lang: Lang) {
+  const { askName, joinWith } = await import('./commands/join.js');
+  return joinWith({ join: url, name: name ?? (await askName(lang)), private: priv, width: Math.min(process.stdout.columns || 100, 120) });
+}
+
 async function run(argv: string[]): Promise<number> {
   lang = runLang(argv);
   const o = parseCli(argv, lang);
@@ -82,7 +88,25 @@ async function run(argv: string[]): Promise<number> {
       const { lintCommand } = await import('./commands/lint.js');
       return lintCommand({ dir: o.positionals[0] ?? courseDir, run: o.run, backend: o.backend, json: o.json, lang, out });
     }
+    case 'classroom': {
+      const { classroomCommand } = await import('./commands/classroom.js');
+      return classroomCommand({
+        lang,
+        out,
+        err,
+        ...(o.host !== undefined ? { host: o.host } : {}),
+        ...(o.port !== undefined ? { port: o.port } : {}),
+        ...(o.state !== undefined ? { state: o.state } : {}),
+        ...(o.title !== undefined ? { title: o.title } : {}),
+        lab: o.lab,
+        backend: o.backend,
+        courseDir,
+        ...(o.labMax !== undefined ? { labMax: o.labMax } : {}),
+        ...(o.labIdle !== undefined ? { labIdle: o.labIdle } : {}),
+      });
+    }
     case 'play': {
+      const joinClass = o.join ? await joining(o.join, o.name, o.private, lang) : undefined;
       const [c, { sandboxFactory }, { builtins }, { playAuto, playCommands, readCommands }] = await Promise.all([
         course(),
         import('../sandbox/factory.js'),
@@ -112,6 +136,7 @@ async function run(argv: string[]): Promise<number> {
         pace: o.pace,
         write: (t: string) => void process.stdout.write(t),
         width: process.stdout.columns || 80,
+        ...(joinClass ? { joinClass } : {}),
       };
       const code = await (o.auto ? playAuto(common) : playCommands({ ...common, commands: readCommands(o.commands!), echo: o.echo }));
       // A run cut short by a signal says so in its status, as a shell command does (128 + signal).
@@ -125,9 +150,17 @@ async function run(argv: string[]): Promise<number> {
       }
       const ui = import('../ui/start.js'); // loads while the course is read
       ui.catch(() => {}); // a course error below is the one to report
+      const joinClass = o.join ? await joining(o.join, o.name, o.private, lang) : undefined;
       const c = await course();
       const { startInteractive } = await ui;
-      return startInteractive({ course: c, courseDir, lang, backend: o.backend, unlockAll: o.unlockAll });
+      return startInteractive({
+        course: c,
+        courseDir,
+        lang,
+        backend: o.backend,
+        unlockAll: o.unlockAll,
+        ...(joinClass ? { joinClass } : {}),
+      });
     }
     case 'help':
       return EXIT.ok; // handled above

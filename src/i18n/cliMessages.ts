@@ -14,6 +14,8 @@ Usage:
   ipip-tutor lint [DIR] [--run]        validate a course; --run also plays solutions and mistakes
   ipip-tutor doctor [--fix]            check this machine's requirements (--fix installs, as root)
   ipip-tutor progress [--json]         print your progress (for collecting in class)
+  ipip-tutor classroom [options]       the instructor's live dashboard for a workshop
+  ipip-tutor --join URL [--name NAME]  learn as part of a class (the URL the instructor shows)
   ipip-tutor reset [--lesson ID]       forget progress (all, or one lesson)
   ipip-tutor help COMMAND              more about one command (also: COMMAND --help)
 
@@ -39,6 +41,9 @@ kernel's real state. It resumes where you left off. It needs a terminal; for scr
 Options:
   -b, --backend auto|host|uml   where commands run (default auto)
       --unlock-all              open every step (workshops, review)
+      --join URL                report to the instructor's classroom (the URL it shows)
+      --name NAME               your name there (asked when not given)
+      --private                 share progress only, not your screen or network map
       --lang en|zh              language for this run (Ctrl-L in the tutor changes it for good)
       --lessons DIR             a custom course from DIR
 
@@ -58,10 +63,30 @@ Options:
       --from ID, --to ID        first and last lesson (or lesson/step) to run
       --pace human              --auto: type commands at a readable pace (projecting in class)
       --echo                    --commands: print each command before running it
+      --join URL --name NAME    report to a classroom (--private: progress only)
       --lang en|zh, --lessons DIR
 
 Example:
   ipip-tutor play --auto --backend host --to underlay-ping
+`,
+  help_classroom: `Usage: ipip-tutor classroom [--host ADDR] [--port N] [--state DIR] [--title TEXT] [--lab [--lab-max N] [--lab-idle MIN]]
+
+Starts the classroom server on this machine for a workshop on the local network. It prints
+  dashboard: URL   the instructor's live dashboard (holds the instructor key)
+  join: URL        what learners pass to \`ipip-tutor --join URL\` (holds the class code)
+and shows the join URL as a QR code. Every learner's tutor reports its progress, its checks
+and (unless --private) its screen and network map; the dashboard sets the pace gate, sends
+broadcasts, keeps the raised hands and exports the results (CSV, JSON).
+  --host ADDR    the interface to listen on (default: this machine's LAN address)
+  --port N       the port (default 8370; 0 picks a free one)
+  --state DIR    where the class is kept (SQLite); the same DIR after a restart resumes the class
+  --title TEXT   the workshop's name on the dashboard and the join page
+  --lab          the browser lab: the join page also offers "learn in this browser"; each
+                 attendee gets a tutor and a sandbox on this machine (--backend chooses it)
+  --lab-max N    at most N sandboxes at once (default: what this machine's memory and cores hold)
+  --lab-idle MIN free an idle attendee's sandbox after MIN minutes (default 30; warned 2 min before)
+
+Needs better-sqlite3 12 installed next to ipip-tutor (the learners' tutors do not).
 `,
   help_lessons: `Usage: ipip-tutor lessons [--json]
 
@@ -107,6 +132,19 @@ Help for one command: start, play, lessons, lint, doctor, progress, reset.
   err_option_not_for: 'option {option} does not apply to "{command}"',
   err_bad_value: '{option} must be {allowed}, not "{value}"',
   err_play_mode: 'play needs exactly one of --auto or --commands FILE',
+  err_bad_port: '--port must be a number from 0 to 65535, not "{value}"',
+  err_bad_count: '{flag} must be a whole number from 1 to {max}, not "{value}"',
+  err_lab_flags_need_lab: '--lab-max and --lab-idle go with --lab',
+  err_bad_join: '--join needs the join URL the instructor shows (http://HOST:PORT/join/CODE), not "{value}"',
+  err_private_needs_join: '--private only means something with --join URL',
+  err_bad_name: '--name must be 1 to 40 characters',
+  classroom_banner: 'Classroom "{title}" is open. Learners join with:',
+  classroom_dashboard_note:
+    'Open the dashboard URL in your browser (it holds the instructor key: do not project it). Ctrl-C closes the class; its state stays in {dir}.',
+  classroom_needs_sqlite:
+    'The classroom keeps its state in SQLite and needs better-sqlite3 12 next to ipip-tutor: run `npm install -g ipip-tutor better-sqlite3@12`, or `npx -p ipip-tutor -p better-sqlite3@12 ipip-tutor classroom`. ({message})',
+  classroom_closed: 'classroom closed; its state stays in {dir} (start it again to go on)',
+  classroom_name_missing: 'joining a class needs a name: add --name NAME',
   err_unexpected_argument: 'unexpected argument "{value}"',
   err_no_lesson: 'no lesson "{lesson}" (lessons: {ids})',
   err_lesson_file: 'Lesson error: {message}',
@@ -142,6 +180,8 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   ipip-tutor lint [目录] [--run]       校验课程；--run 还会运行参考答案和常见错误
   ipip-tutor doctor [--fix]            检查本机是否满足要求（--fix 以 root 身份安装所缺的软件）
   ipip-tutor progress [--json]         输出学习进度（便于课堂上汇总）
+  ipip-tutor classroom [选项]          讲师的工作坊实时控制台
+  ipip-tutor --join URL [--name 名字]  加入课堂学习（URL 由讲师给出）
   ipip-tutor reset [--lesson ID]       清除进度（全部，或某一课）
   ipip-tutor help 命令                 查看某个命令的详细说明（也可用：命令 --help）
 
@@ -166,6 +206,9 @@ const zh: Partial<Record<CliMessageKey, string>> = {
 选项：
   -b, --backend auto|host|uml   命令在哪里运行（默认 auto）
       --unlock-all              解锁所有步骤（工作坊、复习）
+      --join URL                向讲师的课堂报告进度（URL 由讲师给出）
+      --name 名字               你在课堂上显示的名字（不给出时会询问）
+      --private                 只共享进度，不共享屏幕和网络拓扑图
       --lang en|zh              本次运行的语言（在教程里按 Ctrl-L 可长期切换）
       --lessons 目录            使用该目录中的自定义课程
 
@@ -185,10 +228,29 @@ const zh: Partial<Record<CliMessageKey, string>> = {
       --from ID, --to ID        从哪一课（或 课/步骤）开始、到哪一课结束
       --pace human              --auto：以便于阅读的速度输入命令（课堂投影）
       --echo                    --commands：运行前先显示每条命令
+      --join URL --name 名字    向课堂报告进度（--private：只共享进度）
       --lang en|zh、--lessons 目录
 
 示例：
   ipip-tutor play --auto --backend host --to underlay-ping
+`,
+  help_classroom: `用法：ipip-tutor classroom [--host 地址] [--port 端口] [--state 目录] [--title 标题] [--lab [--lab-max N] [--lab-idle 分钟]]
+
+在本机为局域网内的工作坊启动课堂服务器。它会输出
+  dashboard: URL   讲师的实时控制台（含讲师密钥）
+  join: URL        学员在 \`ipip-tutor --join URL\` 中使用的地址（含课堂码）
+并把加入 URL 显示成二维码。每位学员的教程会报告进度、检查结果，以及（除非用了 --private）
+屏幕和网络拓扑图；控制台可以设置进度闸门、发送广播、管理举手求助队列，并导出结果（CSV、JSON）。
+  --host 地址    监听的网络接口（默认：本机的局域网地址）
+  --port 端口    端口（默认 8370；0 表示自动选择空闲端口）
+  --state 目录   课堂数据（SQLite）保存的位置；重启时用同一目录即可继续这节课
+  --title 标题   控制台和加入页面上显示的工作坊名称
+  --lab          浏览器实验：加入页面同时提供“在浏览器里学”；每名学员在本机获得一个教程和一个
+                 沙箱（用 --backend 选择）
+  --lab-max N    最多同时 N 个沙箱（默认：按本机内存和 CPU 核数能承载的数量）
+  --lab-idle 分钟 学员空闲超过这么多分钟后释放其沙箱（默认 30；提前 2 分钟提醒）
+
+需要在 ipip-tutor 旁边安装 better-sqlite3 12（学员的教程不需要）。
 `,
   help_lessons: `用法：ipip-tutor lessons [--json]
 
@@ -233,6 +295,18 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   err_option_not_for: '选项 {option} 不适用于“{command}”',
   err_bad_value: '{option} 只能是 {allowed}，不能是“{value}”',
   err_play_mode: 'play 需要 --auto 或 --commands 文件 二者之一（且只能选一个）',
+  err_bad_port: '--port 必须是 0 到 65535 之间的数字，不能是“{value}”',
+  err_bad_count: '{flag} 必须是 1 到 {max} 之间的整数，不能是“{value}”',
+  err_lab_flags_need_lab: '--lab-max 和 --lab-idle 需要与 --lab 一起使用',
+  err_bad_join: '--join 需要讲师给出的加入 URL（形如 http://HOST:PORT/join/CODE），不能是“{value}”',
+  err_private_needs_join: '--private 只有和 --join URL 一起使用才有意义',
+  err_bad_name: '--name 必须是 1 到 40 个字符',
+  classroom_banner: '课堂“{title}”已开放。学员用下面的命令加入：',
+  classroom_dashboard_note: '请在浏览器中打开控制台 URL（其中含有讲师密钥，不要投影出来）。按 Ctrl-C 关闭课堂；课堂状态保存在 {dir}。',
+  classroom_needs_sqlite:
+    '课堂把状态保存在 SQLite 中，需要和 ipip-tutor 装在一起的 better-sqlite3 12：请运行 `npm install -g ipip-tutor better-sqlite3@12`，或 `npx -p ipip-tutor -p better-sqlite3@12 ipip-tutor classroom`。（{message}）',
+  classroom_closed: '课堂已关闭；状态保存在 {dir}（再次启动即可继续）',
+  classroom_name_missing: '加入课堂需要一个名字：请加上 --name 名字',
   err_unexpected_argument: '多余的参数“{value}”',
   err_no_lesson: '没有名为“{lesson}”的课程（现有：{ids}）',
   err_lesson_file: '课程文件有误：{message}',

@@ -26,6 +26,8 @@ export interface AppProps {
   size?: Size;
   /** the learner changed the language or the map: remember it */
   onSettings?: (s: { lang?: Lang; map?: boolean }) => void;
+  /** the tutor reports to a classroom (--join) */
+  inClass?: boolean;
   onExit?: (code: number) => void;
 }
 
@@ -59,6 +61,7 @@ export function App(props: AppProps) {
     controller: props.controller,
     mapOn: props.mapOn ?? false,
     ...(props.onSettings ? { onSettings: props.onSettings } : {}),
+    inClass: props.inClass ?? false,
     onExit: (code) => {
       props.onExit?.(code);
       exit();

@@ -20,6 +20,7 @@ export type Action =
   | 'menu'
   | 'map'
   | 'lang'
+  | 'hand'
   | 'help'
   | 'quit'
   | 'interrupt'
@@ -69,6 +70,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'menu', keys: [{ name: 'escape' }, { ctrl: 'o' }], label: 'key_menu', mode: 'prompt' },
   { action: 'map', keys: [{ ctrl: 'g' }], label: 'key_map', mode: 'prompt' },
   { action: 'lang', keys: [{ ctrl: 'l' }], label: 'key_lang', mode: 'prompt' },
+  // Ctrl-Y: free here (no readline yank, the line editor has no kill ring); a classroom's raised hand.
+  { action: 'hand', keys: [{ ctrl: 'y' }], label: 'key_hand', mode: 'prompt' },
   { action: 'help', keys: [{ char: '?' }], label: 'key_help', mode: 'prompt', when: 'empty' },
   { action: 'interrupt', keys: [{ ctrl: 'c' }], label: 'key_interrupt', mode: 'prompt' },
   { action: 'quit', keys: [{ ctrl: 'q' }], label: 'key_quit', mode: 'prompt' },

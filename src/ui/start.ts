@@ -1,5 +1,5 @@
-import type { Controller } from '../engine/controller.js';
 import type { Course } from '../course/load.js';
+import type { Controller } from '../engine/controller.js';
 import type { Lang } from '../i18n/lang.js';
 import type { BackendChoice } from '../sandbox/factory.js';
 import { plainReason, runPlain } from './plain.js';
@@ -13,6 +13,8 @@ export interface StartOptions {
   lang: Lang;
   backend: BackendChoice;
   unlockAll: boolean;
+  /** a classroom to report to: called with the engine before it starts; returns the detach */
+  joinClass?: (c: Controller) => () => void;
 }
 
 /** True when colours are wanted: NO_COLOR (any non-empty value, no-color.org) or FORCE_COLOR=0 turn them off. */
@@ -43,6 +45,8 @@ export interface RenderOptions {
   controller: Controller;
   mapOn: boolean;
   color: boolean;
+  /** the tutor reports to a classroom (the REPL offers the raise-hand key) */
+  inClass?: boolean;
   onSettings?: (patch: { lang?: Lang; map?: boolean }) => void;
   onExit?: (code: number) => void;
   /** Another terminal than the process's own: in-memory TTY streams (the browser lab's). */
@@ -60,6 +64,7 @@ export async function renderTutor(o: RenderOptions): Promise<{ waitUntilExit: ()
       controller: o.controller,
       mapOn: o.mapOn,
       color: o.color,
+      inClass: o.inClass ?? false,
       ...(o.onSettings ? { onSettings: o.onSettings } : {}),
       ...(o.onExit ? { onExit: o.onExit } : {}),
     }),
@@ -95,8 +100,9 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     builtins: builtins(),
     width: () => process.stdout.columns || 80,
   });
+  const leave = o.joinClass?.(controller) ?? (() => {});
   const plain = plainReason();
-  if (plain) return runPlain(controller, plain);
+  if (plain) return runPlain(controller, plain).finally(leave);
   void controller.start();
   let code = 0;
 
@@ -104,6 +110,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     controller,
     mapOn: settings.map ?? false,
     color,
+    inClass: o.joinClass !== undefined,
     onSettings: (patch) => {
       try {
         store.saveSettings({ ...store.loadSettings(), ...patch });
@@ -128,6 +135,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     await controller.close().catch(() => {});
+    leave();
   }
   return code;
 }

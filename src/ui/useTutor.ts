@@ -23,6 +23,8 @@ export interface TutorHookOptions {
   controller: Controller;
   mapOn: boolean;
   onSettings?: (s: { lang?: Lang; map?: boolean }) => void;
+  /** the tutor reports to a classroom (--join): the hand key asks the instructor for help */
+  inClass?: boolean;
   /** the app is done: unmount with this exit code */
   onExit: (code: number) => void;
 }
@@ -289,6 +291,10 @@ export function useTutor(opts: TutorHookOptions): TutorView {
           optsRef.current.onSettings?.({ map: on });
           return;
         }
+        case 'hand':
+          if (optsRef.current.inClass) c.raiseHand();
+          else notify(tu(lang, 'ui_hand_no_class'), 'warn');
+          return;
         case 'lang': {
           const next: Lang = lang === 'en' ? 'zh' : 'en';
           c.setLang(next);

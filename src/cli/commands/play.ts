@@ -34,6 +34,8 @@ export interface PlayOptions {
   typingMs?: number;
   /** pauses between steps at human pace, in ms per second of the normal pause (tests make it 0) */
   pauseScale?: number;
+  /** report to a classroom (--join): attached before the engine starts, detached when it closes */
+  joinClass?: (c: Controller) => () => void;
 }
 
 /** Resolve `--from`/`--to`: a lesson id, or lesson/step. */
@@ -82,6 +84,7 @@ async function openController(o: PlayOptions, from: StepPos, auto: boolean, atta
   const abort = () => c.interrupt();
   o.signal?.addEventListener('abort', abort, { once: true });
   attach?.(c);
+  o.joinClass?.(c);
   await c.start();
   const failure = c.getView().failure;
   if (failure) throw new SandboxError(failure.message, failure.fix, failure.log);

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { lessonTitle } from '../../course/texts.js';
+import { lessonTitle, stepText } from '../../course/texts.js';
 import type { Course } from '../../course/load.js';
 import type { ServerMessage } from './protocol.js';
 import { glance, summarise, type ClassGlance, type LearnerSummary } from './status.js';
@@ -60,7 +60,7 @@ export class ClassHub {
     private readonly lang: 'en' | 'zh',
   ) {
     // Status depends on the clock (stuck for N minutes): refresh every tile now and then.
-    this.ticker = setInterval(() => this.pushAll(), 10_000);
+    this.ticker = setInterval(() => this.pushAll(), Math.min(10_000, Math.max(500, stuckMs / 4)));
     this.ticker.unref();
   }
 
@@ -71,14 +71,23 @@ export class ClassHub {
   summary(id: string, now = Date.now()): LearnerSummary | null {
     const l = this.store.learner(id);
     if (!l) return null;
-    return summarise(l, { online: this.online.has(id), now, stuckMs: this.stuckMs, hand: this.store.openHand(id) });
+    return this.titled(summarise(l, { online: this.online.has(id), now, stuckMs: this.stuckMs, hand: this.store.openHand(id) }));
+  }
+
+  /** Titles in the instructor's language when the step is one of the server's course (else the learner's words). */
+  private titled(s: LearnerSummary): LearnerSummary {
+    const lesson = this.course.lessons.find((l) => l.id === s.lessonId);
+    if (!lesson || !s.stepId || !lesson.def.steps.some((st) => st.id === s.stepId)) return s;
+    return { ...s, lessonTitle: lessonTitle(lesson, this.lang), stepTitle: stepText(lesson, s.stepId, this.lang).title };
   }
 
   snapshot(): ClassSnapshot {
     const now = Date.now();
     const hands = new Map(this.store.openHands().map((h) => [h.learnerId, h]));
     const rows = this.store.learners();
-    const learners = rows.map((l) => summarise(l, { online: this.online.has(l.id), now, stuckMs: this.stuckMs, hand: hands.get(l.id) }));
+    const learners = rows.map((l) =>
+      this.titled(summarise(l, { online: this.online.has(l.id), now, stuckMs: this.stuckMs, hand: hands.get(l.id) })),
+    );
     const names = new Map(rows.map((l) => [l.id, l.name]));
     return {
       title: this.title,

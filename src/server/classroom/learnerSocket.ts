@@ -1,7 +1,15 @@
 import type { WebSocket } from 'ws';
 import { plainText } from './escape.js';
 import type { ClassHub } from './hub.js';
-import { LIMITS, learnerMessageSchema, parseFrame, type LearnerMessage, type LearnerState, type ServerMessage } from './protocol.js';
+import {
+  LIMITS,
+  learnerMessageSchema,
+  parseFrame,
+  type EventBody,
+  type LearnerMessage,
+  type LearnerState,
+  type ServerMessage,
+} from './protocol.js';
 
 // One learner's connection: hello first (within a few seconds), then state, events, screen and
 // map, each validated by the schema. A token bucket caps the rate; a client that keeps sending
@@ -22,6 +30,12 @@ function cleanState(s: LearnerState): LearnerState {
   };
 }
 
+function cleanEvent(b: EventBody): EventBody {
+  if (b.kind === 'checks') return { ...b, results: b.results.map((r) => ({ ...r, reason: plainText(r.reason, LIMITS.text) })) };
+  if (b.kind === 'command') return { ...b, command: plainText(b.command, LIMITS.text) };
+  return b;
+}
+
 export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
   let id: string | null = null;
   let strikes = 0;
@@ -29,15 +43,24 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
   let last = Date.now();
   const send = (m: ServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
   const helloTimer = setTimeout(() => socket.close(4000, 'hello expected'), HELLO_MS);
+  let lastRateError = 0;
   const strike = (code: 'bad-message' | 'rate' | 'hello-first') => {
-    send({ t: 'error', code });
-    if (++strikes >= STRIKES) socket.terminate();
+    // One rate error a second at most: a flood must not be answered with a flood.
+    if (code !== 'rate' || Date.now() - lastRateError > 1000) {
+      send({ t: 'error', code });
+      if (code === 'rate') lastRateError = Date.now();
+    }
+    if (++strikes === STRIKES) {
+      socket.close(1008, 'too many bad messages');
+      setTimeout(() => socket.terminate(), 2000).unref();
+    }
   };
 
   socket.on('message', (data, isBinary) => {
     const now = Date.now();
     tokens = Math.min(LIMITS.burst, tokens + ((now - last) / 1000) * LIMITS.ratePerSec);
     last = now;
+    if (strikes >= STRIKES) return; // closing: read nothing more
     if (tokens < 1) return strike('rate');
     tokens--;
     if (isBinary) return strike('bad-message');
@@ -97,14 +120,10 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
         hub.changed(id!);
         return;
       }
-      case 'event': {
-        const body =
-          msg.body.kind === 'checks'
-            ? { ...msg.body, results: msg.body.results.map((r) => ({ ...r, reason: plainText(r.reason, LIMITS.text) })) }
-            : msg.body.kind === 'command'
-              ? { ...msg.body, command: plainText(msg.body.command, LIMITS.text) }
-              : msg.body;
-        if (store.addEvent(id!, msg.seq, body, now)) hub.changed(id!, true);
+      case 'events': {
+        let fresh = false;
+        for (const e of msg.events) fresh = store.addEvent(id!, e.seq, cleanEvent(e.body), now) || fresh;
+        if (fresh) hub.changed(id!, true);
         return;
       }
       case 'screen':

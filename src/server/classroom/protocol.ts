@@ -10,8 +10,8 @@ export const LIMITS = {
   /** one WebSocket frame, in bytes (ws refuses bigger frames before buffering them) */
   frameBytes: 64 * 1024,
   /** learner messages per second, sustained; a burst of `burst` is allowed */
-  ratePerSec: 20,
-  burst: 60,
+  ratePerSec: 50,
+  burst: 200,
   /** learners in one class */
   learners: 300,
   /** dashboards open at once */
@@ -24,6 +24,7 @@ export const LIMITS = {
   broadcast: 500,
   /** events the reporter keeps for a server that comes back */
   replay: 500,
+  replayBatch: 50,
 } as const;
 
 const id = z.string().min(1).max(80);
@@ -90,7 +91,11 @@ export const learnerMessageSchema = z.discriminatedUnion('t', [
     lastBroadcast: z.number().int().min(0),
   }),
   z.object({ t: z.literal('state'), state: learnerStateSchema }),
-  z.object({ t: z.literal('event'), seq: z.number().int().min(1), body: eventBodySchema }),
+  /** what happened since the last message (and, after a reconnect, what the server missed), oldest first */
+  z.object({
+    t: z.literal('events'),
+    events: z.array(z.object({ seq: z.number().int().min(1), body: eventBodySchema })).max(LIMITS.replayBatch),
+  }),
   z.object({ t: z.literal('screen'), lines }),
   z.object({ t: z.literal('map'), lines }),
   z.object({ t: z.literal('ping') }),

@@ -44,9 +44,10 @@ export interface ReporterOptions {
   maxBackoffMs?: number;
 }
 
-const SEND_DEBOUNCE_MS = 150;
+const SEND_DEBOUNCE_MS = 200;
 const MAP_DEBOUNCE_MS = 600;
 const HEARTBEAT_MS = 15_000;
+const MAP_COLUMNS = 76;
 
 export class Reporter {
   private readonly c: Controller;
@@ -62,7 +63,10 @@ export class Reporter {
   private heartbeat: NodeJS.Timeout | null = null;
   private lastHeard = 0;
   private lastSeq = 0;
+  /** the last LIMITS.replay events, for a server that comes back without them */
   private readonly pending: { seq: number; body: EventBody }[] = [];
+  /** events not sent yet: they go out together, with the state, every SEND_DEBOUNCE_MS */
+  private unsent: { seq: number; body: EventBody }[] = [];
   private screen: string[] = [];
   private map: string[] = [];
   private stepSince = Date.now();
@@ -151,6 +155,12 @@ export class Reporter {
       case 'course-done':
       case 'gate':
         break;
+      case 'closed':
+        // The tutor is ending: the last state goes out, then the connection closes.
+        this.dirty.state = true;
+        this.flush();
+        this.close();
+        return;
       default:
         return;
     }
@@ -194,7 +204,9 @@ export class Reporter {
     this.lastSeq = seq;
     this.pending.push({ seq, body });
     if (this.pending.length > LIMITS.replay) this.pending.splice(0, this.pending.length - LIMITS.replay);
-    this.send({ t: 'event', seq, body });
+    this.unsent.push({ seq, body });
+    if (this.unsent.length > LIMITS.replay) this.unsent.splice(0, this.unsent.length - LIMITS.replay);
+    this.scheduleSend();
   }
 
   private addScreenLine(line: string): void {
@@ -212,7 +224,8 @@ export class Reporter {
       if (!box || this.closed) return;
       readWorld(box).then(
         (w) => {
-          const lines = renderMap(topologyOf(w), Math.min(this.o.width ?? 100, LIMITS.lineChars), this.c.lang).map(lineText);
+          // 76 columns: the star layout, narrow enough for the dashboard's map pane.
+          const lines = renderMap(topologyOf(w), MAP_COLUMNS, this.c.lang).map(lineText);
           this.map = lines.slice(0, LIMITS.lines).map((l) => plainText(l, LIMITS.lineChars));
           this.dirty.map = true;
           this.scheduleSend();
@@ -234,6 +247,9 @@ export class Reporter {
 
   private flush(): void {
     if (!this.online) return;
+    const events = this.unsent;
+    this.unsent = [];
+    for (let i = 0; i < events.length; i += LIMITS.replayBatch) this.send({ t: 'events', events: events.slice(i, i + LIMITS.replayBatch) });
     if (this.dirty.state) this.send({ t: 'state', state: this.state() });
     if (this.dirty.screen && !this.o.private) this.send({ t: 'screen', lines: this.screen });
     if (this.dirty.map && !this.o.private) this.send({ t: 'map', lines: this.map });
@@ -310,7 +326,7 @@ export class Reporter {
         this.everOnline = true;
         this.toldOffline = false;
         // Resync: everything the store does not have yet, then the whole state, screen and map.
-        for (const p of this.pending) if (p.seq > m.lastSeq) this.send({ t: 'event', seq: p.seq, body: p.body });
+        this.unsent = this.pending.filter((p) => p.seq > m.lastSeq);
         this.dirty = { state: true, screen: !this.o.private, map: !this.o.private };
         this.flush();
         this.applyGate(m.gate);

@@ -87,6 +87,7 @@ async function run(s: WorkerStart): Promise<void> {
     controller,
     mapOn: settings.map ?? false,
     color: true,
+    inClass: true,
     stdin: term.stdin,
     stdout: term.stdout,
     onSettings: (patch) => {

@@ -60,7 +60,12 @@ export function renderSidebar(el: HTMLElement, t: T, s: ClassSnapshot, resolve: 
     : h('p', { class: 'dim' }, t('failing_empty'));
   fill(
     el,
-    h('section', { class: 'panel panel-hands' }, h('h2', {}, `✋ ${t('hands_title')}`), hands),
+    h(
+      'section',
+      { class: 'panel panel-hands' },
+      h('h2', {}, t('hands_title'), h('span', { class: 'badge' }, String(s.hands.length))),
+      hands,
+    ),
     h('section', { class: 'panel' }, h('h2', {}, t('at_step_title')), steps),
     h('section', { class: 'panel' }, h('h2', {}, t('failing_title')), failing),
   );
