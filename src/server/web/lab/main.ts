@@ -64,6 +64,16 @@ function size(): { cols: number; rows: number } {
   return { cols: Math.max(20, Math.min(400, term.cols)), rows: Math.max(5, Math.min(200, term.rows)) };
 }
 
+let seq = 0;
+/** The header says where the attendee is; its data attributes say it to scripts (tests) too. */
+function where(m: Extract<LabServerMessage, { t: 'where' }>): void {
+  const w = $('where');
+  w.textContent = t('where', { lesson: m.lesson + 1, step: m.step + 1 });
+  Object.assign(w.dataset, { step: m.stepId, kind: m.kind, reading: String(m.reading), quiz: String(m.quiz), seq: String(++seq) });
+  if (m.passed !== undefined) w.dataset.passed = String(m.passed);
+  else delete w.dataset.passed;
+}
+
 function onMessage(m: LabServerMessage): void {
   switch (m.t) {
     case 'session':
@@ -81,10 +91,7 @@ function onMessage(m: LabServerMessage): void {
       term.write(m.d);
       return;
     case 'where':
-      $('where').textContent = t('where', { lesson: m.lesson + 1, step: m.step + 1 });
-      $('where').dataset.step = m.stepId;
-      $('where').dataset.kind = m.kind;
-      if (m.passed !== undefined) $('where').dataset.passed = String(m.passed);
+      where(m);
       return;
     case 'idle':
       banner(t('idle_warning', { min: Math.max(1, Math.round(m.reapInMs / 60_000)) }));
