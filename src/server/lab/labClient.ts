@@ -27,6 +27,10 @@ export class LabClient {
   full = false;
   ended: string | null = null;
   where: Where | null = null;
+  /** the page's idle warning: ms until the sandbox is freed */
+  idleWarning: number | null = null;
+  /** the whole screen came (after a reconnect) */
+  restored = false;
   /** every milestone so far, in order */
   readonly milestones: Where[] = [];
   /** the sandbox is up (the first 'ready' came) */
@@ -164,6 +168,7 @@ export class LabClient {
         this.learnerId = m.learnerId;
         break;
       case 'screen':
+        this.restored = true;
         this.output = m.d;
         this.term.reset();
         this.term.write(m.d);
@@ -177,6 +182,9 @@ export class LabClient {
         this.where = m;
         this.milestones.push(m);
         if (m.kind === 'ready') this.ready = true;
+        break;
+      case 'idle':
+        this.idleWarning = m.reapInMs;
         break;
       case 'full':
         this.full = true;
