@@ -162,6 +162,8 @@ export function labPlugin(o: LabOptions): LabPlugin {
           where: s.where,
         })),
       }));
+      // Liveness: the server answers (a full lab is alive, only not ready for more).
+      app.get('/healthz/live', async () => ({ ok: true }));
       // Readiness: 200 while a place is left, 503 when full (no key: it tells only counts).
       app.get('/healthz/lab', async (_req, reply) => {
         const body = { max, running: manager.running, remaining: manager.remaining };
