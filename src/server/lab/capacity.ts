@@ -10,7 +10,7 @@ import type { BackendName } from '../../sandbox/types.js';
 const MiB = 1024 * 1024;
 
 /** Measured memory of one attendee (tutor process + sandbox), with headroom. */
-export const MEMORY_PER_ATTENDEE: Record<BackendName, number> = { host: 160 * MiB, uml: 300 * MiB };
+export const MEMORY_PER_ATTENDEE: Record<BackendName, number> = { host: 160 * MiB, uml: 340 * MiB };
 /** Measured attendees per core at a typical pace with p95 ≤ 300 ms. */
 export const ATTENDEES_PER_CORE: Record<BackendName, number> = { host: 10, uml: 3 };
 /** Memory kept for the server, the dashboard and the system. */

@@ -121,9 +121,15 @@ export class LabClient {
   /**
    * Go through the course as an attendee in a hurry would, up to step `key` (e.g.
    * 'namespaces/add-ns'): Enter on a reading step, Ctrl-S then Enter on a quiz, the step's
-   * solution typed on a task (`solutions` gives it), each time waiting for the engine.
+   * solution typed on a task (`solutions` gives it), each time waiting for the engine. `pace`:
+   * a pause before each typed command, and the time from Enter to the command's end (the bench).
    */
-  async walkTo(key: string, solutions: (key: string) => readonly string[] = () => [], ms = 120_000): Promise<void> {
+  async walkTo(
+    key: string,
+    solutions: (key: string) => readonly string[] = () => [],
+    ms = 120_000,
+    pace: { think?: () => Promise<void>; ran?: (ms: number) => void } = {},
+  ): Promise<void> {
     await this.until(() => this.ready, ms);
     let entered = 0; // index of the current step's first milestone
     for (let w = this.where!; w.stepId !== key;) {
@@ -143,8 +149,12 @@ export class LabClient {
           }
         } else if (!goal.passed) {
           for (const cmd of solutions(w.stepId)) {
+            await pace.think?.();
             const since = this.mark();
+            const t = performance.now();
             this.type(`${cmd}\r`);
+            await this.next('command', ms, since);
+            pace.ran?.(performance.now() - t);
             await this.next('checks', ms, since);
           }
         }

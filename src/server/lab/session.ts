@@ -72,7 +72,8 @@ export class LabSession {
     w.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     w.on('message', (m: FromWorker) => this.fromWorker(m));
     w.on('error', () => {});
-    w.once('exit', () => {
+    w.once('exit', (code, signal) => {
+      if (process.env.IPIP_TUTOR_DEBUG) process.stderr.write(`lab ${this.learnerId}: tutor exited ${code ?? signal}\n`);
       if (this.worker !== w) return;
       this.worker = null;
       if (log.trim() && process.env.IPIP_TUTOR_DEBUG) process.stderr.write(`lab ${this.learnerId}: ${log}\n`);

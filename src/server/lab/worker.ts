@@ -98,6 +98,7 @@ async function run(s: WorkerStart): Promise<void> {
       }
     },
     onExit: (c) => {
+      if (process.env.IPIP_TUTOR_DEBUG) process.stderr.write(`lab worker: the tutor quit (${c})\n`);
       code = c;
     },
   });
@@ -140,7 +141,10 @@ async function run(s: WorkerStart): Promise<void> {
   };
   for (const m of early.splice(0)) handle(m);
   // The lab server went away: so does this tutor, and its sandbox with it.
-  process.once('disconnect', () => void stop());
+  process.once('disconnect', () => {
+    if (process.env.IPIP_TUTOR_DEBUG) process.stderr.write('lab worker: the server went away\n');
+    void stop();
+  });
   await app.waitUntilExit().catch(() => {});
   await stop();
   send({ t: 'exit', code });
