@@ -11,10 +11,10 @@ export function format(template: string, params: Params = {}): string {
 /**
  * Chinese prose has no space between two Chinese characters, nor next to full-width punctuation;
  * templates put spaces around their placeholders (for ASCII names), which a Chinese name like
- * 根网络命名空间 then does not want.
+ * 根网络命名空间 then does not want. Only a single space goes: two or more align columns (`--help`).
  */
 export function tidyCjk(text: string): string {
-  return text.replace(/([\p{Script=Han}\u3000-\u303f\uff00-\uffef]) +(?=[\p{Script=Han}\u3000-\u303f\uff00-\uffef])/gu, '$1');
+  return text.replace(/([\p{Script=Han}\u3000-\u303f\uff00-\uffef]) (?=[\p{Script=Han}\u3000-\u303f\uff00-\uffef])/gu, '$1');
 }
 
 export function translator<K extends string>(catalog: Catalog<K>) {

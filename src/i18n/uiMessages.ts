@@ -58,7 +58,7 @@ const en = {
   ui_plain_ci: "CI is set: plain mode, one line at a time, no animation. `tutor help` lists the tutor's commands.",
   ui_plain_next: 'step complete: an empty line goes on',
   ui_plain_help:
-    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor quit · tutor flow; an empty line goes on once a step is complete',
+    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor hand (in a class) · tutor quit · tutor flow; an empty line goes on once a step is complete',
   ui_hand_raised: 'you asked for help: the instructor sees your hand (press again to take it back)',
   ui_hand_lowered: 'help request taken back',
   ui_hand_resolved: 'the instructor marked your help request resolved',
@@ -191,7 +191,8 @@ const zh: Partial<Record<UiMessageKey, string>> = {
   ui_plain_dumb: 'TERM=dumb：纯文本模式，逐行输入，没有动画。`tutor help` 列出教程自带的命令。',
   ui_plain_ci: '检测到 CI：纯文本模式，逐行输入，没有动画。`tutor help` 列出教程自带的命令。',
   ui_plain_next: '本步完成：输入空行继续',
-  ui_plain_help: 'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor quit · tutor flow；本步完成后输入空行继续',
+  ui_plain_help:
+    'tutor hint · tutor solve · tutor skip · tutor restart · tutor lang · tutor hand（课堂中举手）· tutor quit · tutor flow；本步完成后输入空行继续',
   ui_hand_raised: '你已请求帮助：讲师能看到你举手了（再按一次可撤回）',
   ui_hand_lowered: '已撤回求助',
   ui_hand_resolved: '讲师已把你的求助标记为已解决',

@@ -15,7 +15,7 @@ export function plainReason(env: NodeJS.ProcessEnv = process.env): PlainReason |
   return null;
 }
 
-const WORDS = ['hint', 'solve', 'skip', 'restart', 'lang', 'quit', 'help'] as const;
+const WORDS = ['hint', 'solve', 'skip', 'restart', 'lang', 'hand', 'quit', 'help'] as const;
 type Word = (typeof WORDS)[number];
 
 export interface PlainIo {
@@ -27,6 +27,8 @@ export async function runPlain(
   c: Controller,
   why: PlainReason,
   io: PlainIo = { input: process.stdin, output: process.stdout },
+  /** the tutor reports to a classroom (--join): `tutor hand` asks the instructor for help */
+  inClass = false,
 ): Promise<number> {
   const out = (l: string) => io.output.write(`${l}\n`);
   out(tu(c.lang, why === 'dumb' ? 'ui_plain_dumb' : 'ui_plain_ci'));
@@ -64,6 +66,10 @@ export async function runPlain(
         break;
       case 'lang':
         c.setLang(c.lang === 'en' ? 'zh' : 'en');
+        break;
+      case 'hand':
+        if (inClass) c.raiseHand();
+        else out(tu(c.lang, 'ui_hand_no_class'));
         break;
       case 'quit':
         await quit();

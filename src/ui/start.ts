@@ -102,7 +102,7 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   });
   const leave = o.joinClass?.(controller) ?? (() => {});
   const plain = plainReason();
-  if (plain) return runPlain(controller, plain).finally(leave);
+  if (plain) return runPlain(controller, plain, undefined, o.joinClass !== undefined).finally(leave);
   void controller.start();
   let code = 0;
 

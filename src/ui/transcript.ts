@@ -102,6 +102,9 @@ export function attachTranscript(c: Controller, o: TranscriptOptions): () => voi
       case 'broadcast':
         wrap(`📣 ${tu(lang, 'ui_broadcast', { text: e.text })}`);
         return;
+      case 'hand':
+        wrap(tu(lang, e.raised ? 'ui_hand_raised' : e.byInstructor ? 'ui_hand_resolved' : 'ui_hand_lowered'));
+        return;
       case 'failed':
         wrap(tu(lang, 'ui_error_title'));
         wrap(e.failure.message, '  ');

@@ -39,4 +39,26 @@ describe('plain mode (TERM=dumb, CI=true)', () => {
     expect(text.split('\n')[0]).toMatch(/^TERM=dumb: plain mode/);
     expect(text.includes('\u001b[')).toBe(false); // no escape sequence at all
   });
+
+  it('tutor hand raises a hand in a class, and says how to join otherwise', async () => {
+    for (const inClass of [true, false]) {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let text = '';
+      output.on('data', (d: Buffer) => (text += d.toString()));
+      const c = new Controller({
+        course: tinyCourse(),
+        makeSandbox: async () => new FakeSandbox(),
+        store: memoryProgressStore(),
+        lang: 'en',
+      });
+      const done = runPlain(c, 'dumb', { input, output }, inClass);
+      await until(() => text.includes('> '), 3000, 'the prompt');
+      input.write('tutor hand\n');
+      await until(() => text.includes(inClass ? 'you asked for help' : 'not in a class'), 3000, 'the answer');
+      expect(c.getView().hand).toBe(inClass);
+      input.write('tutor quit\n');
+      expect(await done).toBe(0);
+    }
+  });
 });

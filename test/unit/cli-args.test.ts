@@ -30,6 +30,31 @@ describe('command line', () => {
     expect(() => parseCli(['--json=yes', 'lessons'])).toThrow(/option --json takes no value/);
   });
 
+  it('the classroom: classroom options, --join/--name/--private on the tutor and on play', () => {
+    expect(parseCli(['classroom', '--host', '127.0.0.1', '--port', '0', '--state', '/tmp/c', '--title', 'T'])).toMatchObject({
+      command: 'classroom',
+      host: '127.0.0.1',
+      port: 0,
+      state: '/tmp/c',
+      title: 'T',
+    });
+    const url = 'http://10.0.0.2:8370/join/AbCdEfGh12345678';
+    expect(parseCli(['--join', url, '--name', ' Ann ', '--private'])).toMatchObject({
+      command: 'start',
+      join: url,
+      name: 'Ann',
+      private: true,
+    });
+    expect(parseCli(['play', '--auto', '--join', url])).toMatchObject({ command: 'play', join: url, private: false });
+    expect(() => parseCli(['--join', 'http://10.0.0.2:8370/dashboard?key=x'])).toThrow(/--join needs the join URL/);
+    expect(() => parseCli(['--private'])).toThrow(/--private only means something with --join/);
+    expect(() => parseCli(['--join', url, '--name', 'x'.repeat(41)])).toThrow(/--name must be 1 to 40/);
+    expect(() => parseCli(['classroom', '--port', '70000'])).toThrow(/--port must be a number/);
+    expect(() => parseCli(['classroom', '--join', url])).toThrow(/does not apply to "classroom"/);
+    expect(() => parseCli(['lessons', '--host', 'x'])).toThrow(/ipip-tutor classroom --host/);
+    for (const lang of ['en', 'zh'] as const) expect(helpText(lang, 'classroom')).toContain('dashboard: URL');
+  });
+
   it('suggests the command, option or value that was probably meant', () => {
     expect(() => parseCli(['lesons'])).toThrow('unknown command "lesons" (did you mean lessons?)');
     expect(() => parseCli(['play', '--atuo'])).toThrow('unknown option --atuo (did you mean --auto?)');

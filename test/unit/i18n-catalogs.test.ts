@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkCatalog } from '../../src/i18n/checkMessages.js';
-import { cliCatalog } from '../../src/i18n/cliMessages.js';
+import { cliCatalog, tcli } from '../../src/i18n/cliMessages.js';
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { labCatalog } from '../../src/i18n/labMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
-import { missingKeys, type Catalog } from '../../src/i18n/translate.js';
+import { missingKeys, tidyCjk, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
 
 // Every message the command line and the interface print exists in every language, with the
@@ -40,5 +40,15 @@ describe('the Chinese command line', () => {
   it('uses full-width punctuation next to Chinese text', () => {
     for (const [key, zh] of Object.entries(cliCatalog.zh))
       for (const line of prose(zh!)) expect(line, key).not.toMatch(/[\u4e00-\u9fff][,;:!?()]|[,;:!?(][\u4e00-\u9fff]/);
+  });
+  it('keeps the columns of --help: a single space between Chinese words goes, a run of spaces stays', () => {
+    expect(tidyCjk('根网络命名空间 中')).toBe('根网络命名空间中');
+    expect(tidyCjk('--commands 文件      像学员输入一样')).toBe('--commands 文件      像学员输入一样');
+    const usage = tcli('zh', 'help_main')
+      .split('\n')
+      .filter((l) => l.startsWith('  ipip-tutor '));
+    expect(usage.length).toBeGreaterThan(5);
+    const column = (l: string) => l.search(/\S\s{2,}\S/);
+    for (const l of usage) expect(column(l), l).toBeGreaterThan(0);
   });
 });

@@ -50,6 +50,8 @@ export class ClassHub {
   private dirty = new Set<string>();
   private detailDirty = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  /** the latest summary of every learner (all recomputed by snapshot(), the changed ones by a flush) */
+  private tiles = new Map<string, LearnerSummary>();
   private readonly ticker: NodeJS.Timeout;
 
   constructor(
@@ -69,7 +71,7 @@ export class ClassHub {
   }
 
   summary(id: string, now = Date.now()): LearnerSummary | null {
-    const l = this.store.learner(id);
+    const l = this.store.learnerBrief(id);
     if (!l) return null;
     return this.titled(summarise(l, { online: this.online.has(id), now, stuckMs: this.stuckMs, hand: this.store.openHand(id) }));
   }
@@ -81,14 +83,20 @@ export class ClassHub {
     return { ...s, lessonTitle: lessonTitle(lesson, this.lang), stepTitle: stepText(lesson, s.stepId, this.lang).title };
   }
 
+  /** The whole class, every tile computed afresh (and the tile cache with it). */
   snapshot(): ClassSnapshot {
     const now = Date.now();
     const hands = new Map(this.store.openHands().map((h) => [h.learnerId, h]));
-    const rows = this.store.learners();
-    const learners = rows.map((l) =>
-      this.titled(summarise(l, { online: this.online.has(l.id), now, stuckMs: this.stuckMs, hand: hands.get(l.id) })),
-    );
-    const names = new Map(rows.map((l) => [l.id, l.name]));
+    const learners = this.store
+      .learnersBrief()
+      .map((l) => this.titled(summarise(l, { online: this.online.has(l.id), now, stuckMs: this.stuckMs, hand: hands.get(l.id) })));
+    this.tiles = new Map(learners.map((l) => [l.id, l]));
+    return this.assemble(learners, now);
+  }
+
+  private assemble(learners: LearnerSummary[], now: number): ClassSnapshot {
+    const names = new Map(learners.map((l) => [l.id, l.name]));
+    const hands = this.store.openHands();
     return {
       title: this.title,
       joinUrl: this.joinUrl,
@@ -96,7 +104,7 @@ export class ClassHub {
       lessons: this.course.lessons.map((l) => ({ id: l.id, title: lessonTitle(l, this.lang), steps: l.def.steps.length })),
       learners,
       glance: glance(learners),
-      hands: [...hands.values()].map((h) => ({
+      hands: hands.map((h) => ({
         id: h.id,
         learnerId: h.learnerId,
         name: names.get(h.learnerId) ?? '',
@@ -104,6 +112,18 @@ export class ClassHub {
       })),
       now,
     };
+  }
+
+  /** The class with only the changed tiles recomputed (a flush reads one row per changed learner, not all). */
+  private refreshed(ids: readonly string[]): ClassSnapshot {
+    const now = Date.now();
+    for (const id of ids) {
+      const l = this.store.learnerBrief(id);
+      if (!l) continue;
+      const hand = this.store.openHand(id);
+      this.tiles.set(id, this.titled(summarise(l, { online: this.online.has(id), now, stuckMs: this.stuckMs, hand })));
+    }
+    return this.assemble([...this.tiles.values()], now);
   }
 
   detail(id: string): LearnerDetail | null {
@@ -158,7 +178,7 @@ export class ClassHub {
     this.dirty.clear();
     this.detailDirty.clear();
     if (this.dashboards.size === 0) return;
-    const snap = this.snapshot();
+    const snap = this.refreshed(ids);
     const wanted = new Set(ids);
     const msg = JSON.stringify({
       t: 'update',

@@ -17,6 +17,7 @@ import {
 
 const HELLO_MS = 5_000;
 const STRIKES = 20;
+const BROADCAST_FRESH_MS = 15 * 60_000;
 
 const clean = (lines: string[]) => lines.map((l) => plainText(l, LIMITS.lineChars));
 
@@ -108,7 +109,9 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
           now,
         });
         send({ t: 'welcome', title: hub.title, lastSeq: row.lastSeq, gate: hub.gate });
-        for (const b of store.broadcastsAfter(msg.lastBroadcast).slice(-3)) send({ t: 'broadcast', id: b.id, text: b.text });
+        // What this tutor missed (a reconnect, a late joiner): the last few, if they are still news.
+        for (const b of store.broadcastsAfter(msg.lastBroadcast).slice(-3))
+          if (now - b.at < BROADCAST_FRESH_MS) send({ t: 'broadcast', id: b.id, text: b.text });
         hub.changed(id, true);
         return;
       }
@@ -128,7 +131,7 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
       }
       case 'screen':
       case 'map': {
-        if (store.learner(id!)?.private) return; // a private learner's screen never reaches the server's disk
+        if (store.learnerBrief(id!)?.private) return; // a private learner's screen never reaches the server's disk
         store.saveLines(id!, msg.t, clean(msg.lines), now);
         hub.changed(id!, true);
         return;

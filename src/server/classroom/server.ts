@@ -100,7 +100,8 @@ export async function startClassroom(opts: ClassroomOptions): Promise<Classroom>
   let localBase = '';
   const urls = {
     join: () => `${publicBase}/join/${classCode}`,
-    dashboard: () => `${publicBase}/dashboard?key=${instructorKey}`,
+    // the dashboard speaks the classroom's language (`classroom --lang zh`), else the browser's
+    dashboard: () => `${publicBase}/dashboard?key=${instructorKey}${opts.lang ? `&lang=${opts.lang}` : ''}`,
   };
 
   const keyOf = (req: FastifyRequest): unknown => {

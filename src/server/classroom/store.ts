@@ -125,6 +125,16 @@ export class ClassStore {
   learners(): LearnerRow[] {
     return (this.db.prepare('SELECT * FROM learners ORDER BY joined_at, id').all() as RawLearner[]).map(toLearner);
   }
+  /** A learner without the mirrored screen and map (what a tile needs; the cheap read). */
+  learnerBrief(id: string): LearnerRow | undefined {
+    const r = this.db.prepare(`SELECT *, '[]' AS screen, '[]' AS map FROM learners WHERE id = ?`).get(id) as RawLearner | undefined;
+    return r && toLearner(r);
+  }
+  learnersBrief(): LearnerRow[] {
+    return (this.db.prepare(`SELECT *, '[]' AS screen, '[]' AS map FROM learners ORDER BY joined_at, id`).all() as RawLearner[]).map(
+      toLearner,
+    );
+  }
   learner(id: string): LearnerRow | undefined {
     const r = this.db.prepare('SELECT * FROM learners WHERE id = ?').get(id) as RawLearner | undefined;
     return r && toLearner(r);
@@ -148,7 +158,7 @@ export class ClassStore {
   }
 
   saveState(id: string, state: LearnerState, now: number): void {
-    const prev = this.learner(id);
+    const prev = this.learnerBrief(id);
     if (!prev) return;
     const stepChanged = !prev.state || prev.state.lessonId !== state.lessonId || prev.state.stepId !== state.stepId;
     const stepSince = stepChanged || prev.stepSince === 0 ? now - state.onStepMs : prev.stepSince;

@@ -63,7 +63,7 @@ export function renderSidebar(el: HTMLElement, t: T, s: ClassSnapshot, resolve: 
     h(
       'section',
       { class: 'panel panel-hands' },
-      h('h2', {}, t('hands_title'), h('span', { class: 'badge' }, String(s.hands.length))),
+      h('h2', {}, t('hands_title'), s.hands.length ? h('span', { class: 'badge' }, String(s.hands.length)) : null),
       hands,
     ),
     h('section', { class: 'panel' }, h('h2', {}, t('at_step_title')), steps),
