@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { homesToHide } from '../../src/sandbox/confine.js';
 import { measuredCapacity, MEMORY_PER_ATTENDEE } from '../../src/server/lab/capacity.js';
 import { fullPage } from '../../src/server/lab/pages.js';
 import { browserMessageSchema, LAB_LIMITS } from '../../src/server/lab/socketProtocol.js';
@@ -66,5 +69,20 @@ describe('the class-is-full page', () => {
     expect(html).toContain('The class is full');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
+  });
+});
+
+describe('what the lab hides from sandboxes (IPIP_TUTOR_HIDE_PATHS)', () => {
+  const nobody = { uid: 65534, gid: 65534, dropPrefix: [], describe: 'nobody' };
+  it('hides the class directory, and leaves out what the sandbox user cannot reach anyway', () => {
+    const dir = mkdtempSync('/var/tmp/ipip-hide-test-'); // 0700, owned by this user
+    mkdirSync(join(dir, 'lab'));
+    try {
+      const hidden = homesToHide(nobody, { IPIP_TUTOR_HIDE_PATHS: `${dir}:${join(dir, 'lab')}` });
+      expect(hidden).toContain(dir);
+      if (process.getuid?.() !== 65534) expect(hidden).not.toContain(join(dir, 'lab'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
