@@ -434,7 +434,9 @@ async function labSection(course: Course): Promise<void> {
     log(`lab: a class of ${attendees} on ${backend}, lessons up to ${toLesson}...`);
     const f = await benchLabClass({ course, attendees, backend, toLesson, log });
     figures.push(f);
-    log(`lab: ${attendees} attendees: p50 ${fmtMs(f.p50)}, p95 ${fmtMs(f.p95)}, ${f.mibPerAttendee.toFixed(0)} MiB each, CPU ${f.cpuPct.toFixed(0)} %, ${f.seconds.toFixed(0)} s`);
+    log(
+      `lab: ${attendees} attendees: p50 ${fmtMs(f.p50)}, p95 ${fmtMs(f.p95)}, ${f.mibPerAttendee.toFixed(0)} MiB each, CPU ${f.cpuPct.toFixed(0)} %, ${f.seconds.toFixed(0)} s`,
+    );
     if (f.failed) problems.push(`lab: ${f.failed} of ${attendees} attendees did not finish (see the log)`);
     const who = `${attendees} attendees on ${backend}, ${f.commands} commands in ${f.seconds.toFixed(0)} s`;
     row({
