@@ -20,13 +20,14 @@ import type { Sandbox } from '../sandbox/types.js';
 import { DEFAULT_UML_MEM_MIB } from '../sandbox/uml/bootPlan.js';
 import { courseCommands, hostFloor, umlBareBoot, umlFloor, umlGuestFloors } from './floor.js';
 import { benchClassroom } from './classroom.js';
+import { benchLabClass, labBackend, type LabClassFigures } from './lab.js';
 import { benchNpmStart } from './npmStart.js';
 import { runMeasured, timeToText, vmHwmKiB } from './procs.js';
 import { fmtMs, median, percentile, timed } from './stats.js';
 
-type Unit = 'ms' | 'MiB' | 'x' | '%' | '/s';
+type Unit = 'ms' | 'MiB' | 'x' | '%' | '/s' | 'n';
 interface Row {
-  backend: 'host' | 'uml' | 'tutor' | 'classroom';
+  backend: 'host' | 'uml' | 'tutor' | 'classroom' | 'lab';
   figure: string;
   value: number | null;
   unit: Unit;
@@ -36,10 +37,11 @@ interface Row {
   detail?: string;
 }
 
-const HELP = `usage: npm run bench [-- --quick] [-- --json] [-- --only host|uml|classroom]
+const HELP = `usage: npm run bench [-- --quick] [-- --json] [-- --only host|uml|classroom|lab]
   --quick   fewer repetitions, the UML course only up to underlay-ping, 50 classroom learners (CI)
   --json    figures as JSON on stdout (the table goes to stderr)
-  --only    one section: a backend, or the classroom server under load`;
+  --only    one section: a backend, the classroom server under load, or the browser lab's capacity
+            (--quick: a class of 5 attendees; else 5, 10, 20 and 40)`;
 
 let args;
 try {
@@ -56,7 +58,7 @@ if (args.help) {
   process.exit(0);
 }
 const { quick = false, json = false, only } = args;
-if (only !== undefined && only !== 'host' && only !== 'uml' && only !== 'classroom') {
+if (only !== undefined && only !== 'host' && only !== 'uml' && only !== 'classroom' && only !== 'lab') {
   process.stderr.write(`bench: unexpected --only ${only}\n${HELP}\n`);
   process.exit(64);
 }
@@ -496,12 +498,60 @@ async function classroomSection(): Promise<void> {
   });
 }
 
+const LAB_P95_TARGET = 300;
+
+/**
+ * The browser lab: classes of 5 to 40 simulated attendees on real sandboxes (quick: 5), each
+ * doing the first lessons at a typical pace; the largest class whose command latency p95 stays
+ * within 300 ms is the figure an instructor sizes a workshop by (and `--lab-max` defaults from).
+ */
+async function labSection(course: Course): Promise<void> {
+  const backend = await labBackend();
+  const sizes = quick ? [5] : [5, 10, 20, 40];
+  const toLesson = quick ? 'veth' : 'addresses';
+  const figures: LabClassFigures[] = [];
+  for (const attendees of sizes) {
+    log(`lab: a class of ${attendees} on ${backend}, lessons up to ${toLesson}...`);
+    const f = await benchLabClass({ course, attendees, backend, toLesson, log });
+    figures.push(f);
+    log(
+      `lab: ${attendees} attendees: p50 ${fmtMs(f.p50)}, p95 ${fmtMs(f.p95)}, ${f.mibPerAttendee.toFixed(0)} MiB each, CPU ${f.cpuPct.toFixed(0)} %, ${f.seconds.toFixed(0)} s`,
+    );
+    if (f.failed) problems.push(`lab: ${f.failed} of ${attendees} attendees did not finish (see the log)`);
+    const who = `${attendees} attendees on ${backend}, ${f.commands} commands in ${f.seconds.toFixed(0)} s`;
+    row({
+      backend: 'lab',
+      figure: `command latency p95, Enter -> command done (${who})`,
+      value: f.p95,
+      unit: 'ms',
+      target: LAB_P95_TARGET,
+      detail: `median ${fmtMs(f.p50)}`,
+    });
+    row({
+      backend: 'lab',
+      figure: `memory per attendee (tutor process + sandbox, PSS), class of ${attendees}`,
+      value: f.mibPerAttendee,
+      unit: 'MiB',
+    });
+    row({ backend: 'lab', figure: `machine CPU while the class of ${attendees} works (all cores = 100%)`, value: f.cpuPct, unit: '%' });
+  }
+  const ok = figures.filter((f) => f.p95 <= LAB_P95_TARGET && f.failed === 0).map((f) => f.attendees);
+  row({
+    backend: 'lab',
+    figure: `largest class with p95 <= ${LAB_P95_TARGET} ms (of ${sizes.join(', ')})`,
+    value: ok.length ? Math.max(...ok) : 0,
+    unit: 'n',
+    detail: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+  });
+}
+
 function show(r: Row): string {
   if (r.value === null) return 'n/a';
   if (r.unit === 'ms') return fmtMs(r.value);
   if (r.unit === 'x') return `${r.value.toFixed(2)}×`;
   if (r.unit === '%') return `${r.value.toFixed(1)} %`;
   if (r.unit === '/s') return `${Math.round(r.value)}/s`;
+  if (r.unit === 'n') return String(r.value);
   return `${r.value.toFixed(r.value < 10 ? 1 : 0)} MiB`;
 }
 
@@ -535,6 +585,7 @@ async function main(): Promise<number> {
     if (only === undefined || only === 'host') await benchHost(course);
     if (only === undefined || only === 'uml') await benchUml(course);
     if (only === undefined || only === 'classroom') await classroomSection();
+    if (only === undefined || only === 'lab') await labSection(course);
   } finally {
     rmSync(cacheHome, { recursive: true, force: true });
   }

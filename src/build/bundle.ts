@@ -36,6 +36,8 @@ await build({
     'cli/main': 'src/cli/main.ts',
     'bench/main': 'src/bench/main.ts',
     'bench/echo': 'src/bench/echoServer.ts',
+    // one browser-lab attendee's tutor, a process of its own (src/server/lab/worker.ts)
+    'server/labWorker': 'src/server/lab/worker.ts',
   },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
@@ -79,6 +81,23 @@ await build({
 });
 copyFileSync(at('src/server/web/dashboard/dashboard.html'), at('dist/web/dashboard.html'));
 copyFileSync(at('src/server/web/dashboard/dashboard.css'), at('dist/web/dashboard.css'));
+
+// The browser lab's page: xterm.js bundled in, served by the classroom server (no CDN).
+await build({
+  absWorkingDir: at('.'),
+  entryPoints: { lab: 'src/server/web/lab/main.ts' },
+  outdir: 'dist/web',
+  bundle: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'chrome110',
+  minify: true,
+  sourcemap,
+  logLevel: 'warning',
+});
+copyFileSync(at('src/server/web/lab/lab.html'), at('dist/web/lab.html'));
+copyFileSync(at('src/server/web/lab/lab.css'), at('dist/web/lab.css'));
+copyFileSync(at('node_modules/@xterm/xterm/css/xterm.css'), at('dist/web/xterm.css'));
 
 // The command a learner runs: esbuild keeps its `#!/usr/bin/env node` line. (An earlier launcher
 // line that restarted node without NODE_EXTRA_CA_CERTS saved 65 ms only where that variable is

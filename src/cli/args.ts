@@ -42,6 +42,10 @@ export interface CliOptions {
   port?: number;
   state?: string;
   title?: string;
+  /** classroom --lab: the browser lab, its maximum of sandboxes and its idle time (minutes) */
+  lab: boolean;
+  labMax?: number;
+  labIdle?: number;
 }
 
 const spec = {
@@ -69,6 +73,9 @@ const spec = {
   port: { type: 'string' },
   state: { type: 'string' },
   title: { type: 'string' },
+  lab: { type: 'boolean' },
+  'lab-max': { type: 'string' },
+  'lab-idle': { type: 'string' },
 } as const;
 type Flag = keyof typeof spec;
 
@@ -76,7 +83,7 @@ type Flag = keyof typeof spec;
 const allowed: Record<Subcommand, Flag[]> = {
   start: ['backend', 'unlock-all', 'join', 'name', 'private'],
   play: ['backend', 'auto', 'commands', 'from', 'to', 'pace', 'echo', 'join', 'name', 'private'],
-  classroom: ['host', 'port', 'state', 'title'],
+  classroom: ['host', 'port', 'state', 'title', 'lab', 'lab-max', 'lab-idle', 'backend'],
   lessons: ['json'],
   lint: ['run', 'backend', 'json'],
   doctor: ['fix', 'json'],
@@ -169,6 +176,15 @@ export function parseCli(argv: string[], lang: Lang = 'en'): CliOptions {
   if (portV !== undefined && !/^\d{1,5}$/.test(portV)) fail('err_bad_port', { value: portV });
   const port = portV === undefined ? undefined : Number(portV);
   if (port !== undefined && port > 65535) fail('err_bad_port', { value: portV! });
+  const count = (flag: 'lab-max' | 'lab-idle', max: number) => {
+    const v = str(flag);
+    if (v === undefined) return undefined;
+    if (!/^\d{1,4}$/.test(v) || Number(v) < 1 || Number(v) > max) fail('err_bad_count', { flag: `--${flag}`, value: v, max });
+    return Number(v);
+  };
+  const labMax = count('lab-max', 1000);
+  const labIdle = count('lab-idle', 1440);
+  if ((labMax !== undefined || labIdle !== undefined) && !bool('lab')) fail('err_lab_flags_need_lab', {});
   const join = str('join');
   if (join !== undefined && !/^https?:\/\/[^/]+\/join\/[A-Za-z0-9_-]{8,64}\/?$/.test(join)) fail('err_bad_join', { value: join });
   if (bool('private') && join === undefined) fail('err_private_needs_join', {});
@@ -204,6 +220,9 @@ export function parseCli(argv: string[], lang: Lang = 'en'): CliOptions {
     ...(port !== undefined ? { port } : {}),
     ...(str('state') !== undefined ? { state: str('state') } : {}),
     ...(str('title') !== undefined ? { title: str('title') } : {}),
+    lab: bool('lab'),
+    ...(labMax !== undefined ? { labMax } : {}),
+    ...(labIdle !== undefined ? { labIdle } : {}),
   };
 }
 

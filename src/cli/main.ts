@@ -98,6 +98,11 @@ async function run(argv: string[]): Promise<number> {
         ...(o.port !== undefined ? { port: o.port } : {}),
         ...(o.state !== undefined ? { state: o.state } : {}),
         ...(o.title !== undefined ? { title: o.title } : {}),
+        lab: o.lab,
+        backend: o.backend,
+        courseDir,
+        ...(o.labMax !== undefined ? { labMax: o.labMax } : {}),
+        ...(o.labIdle !== undefined ? { labIdle: o.labIdle } : {}),
       });
     }
     case 'play': {

@@ -69,7 +69,7 @@ Options:
 Example:
   ipip-tutor play --auto --backend host --to underlay-ping
 `,
-  help_classroom: `Usage: ipip-tutor classroom [--host ADDR] [--port N] [--state DIR] [--title TEXT]
+  help_classroom: `Usage: ipip-tutor classroom [--host ADDR] [--port N] [--state DIR] [--title TEXT] [--lab [--lab-max N] [--lab-idle MIN]]
 
 Starts the classroom server on this machine for a workshop on the local network. It prints
   dashboard: URL   the instructor's live dashboard (holds the instructor key)
@@ -81,6 +81,10 @@ broadcasts, keeps the raised hands and exports the results (CSV, JSON).
   --port N       the port (default 8370; 0 picks a free one)
   --state DIR    where the class is kept (SQLite); the same DIR after a restart resumes the class
   --title TEXT   the workshop's name on the dashboard and the join page
+  --lab          the browser lab: the join page also offers "learn in this browser"; each
+                 attendee gets a tutor and a sandbox on this machine (--backend chooses it)
+  --lab-max N    at most N sandboxes at once (default: what this machine's memory and cores hold)
+  --lab-idle MIN free an idle attendee's sandbox after MIN minutes (default 30; warned 2 min before)
 
 Needs better-sqlite3 12 installed next to ipip-tutor (the learners' tutors do not).
 `,
@@ -129,6 +133,8 @@ Help for one command: start, play, lessons, lint, doctor, progress, reset.
   err_bad_value: '{option} must be {allowed}, not "{value}"',
   err_play_mode: 'play needs exactly one of --auto or --commands FILE',
   err_bad_port: '--port must be a number from 0 to 65535, not "{value}"',
+  err_bad_count: '{flag} must be a whole number from 1 to {max}, not "{value}"',
+  err_lab_flags_need_lab: '--lab-max and --lab-idle go with --lab',
   err_bad_join: '--join needs the join URL the instructor shows (http://HOST:PORT/join/CODE), not "{value}"',
   err_private_needs_join: '--private only means something with --join URL',
   err_bad_name: '--name must be 1 to 40 characters',
@@ -231,7 +237,7 @@ const zh: Partial<Record<CliMessageKey, string>> = {
 示例：
   ipip-tutor play --auto --backend host --to underlay-ping
 `,
-  help_classroom: `用法：ipip-tutor classroom [--host 地址] [--port 端口] [--state 目录] [--title 标题]
+  help_classroom: `用法：ipip-tutor classroom [--host 地址] [--port 端口] [--state 目录] [--title 标题] [--lab [--lab-max N] [--lab-idle 分钟]]
 
 在本机为局域网内的工作坊启动课堂服务器。它会输出
   dashboard: URL   讲师的实时控制台（含讲师密钥）
@@ -242,6 +248,10 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   --port 端口    端口（默认 8370；0 表示自动选择空闲端口）
   --state 目录   课堂数据（SQLite）保存的位置；重启时用同一目录即可继续这节课
   --title 标题   控制台和加入页面上显示的工作坊名称
+  --lab          浏览器实验：加入页面同时提供“在浏览器里学”；每名学员在本机获得一个教程和一个
+                 沙箱（用 --backend 选择）
+  --lab-max N    最多同时 N 个沙箱（默认：按本机内存和 CPU 核数能承载的数量）
+  --lab-idle 分钟  学员空闲超过这么多分钟后释放其沙箱（默认 30；提前 2 分钟提醒）
 
 需要在 ipip-tutor 旁边安装 better-sqlite3 12（学员的教程不需要）。
 `,
@@ -290,6 +300,8 @@ const zh: Partial<Record<CliMessageKey, string>> = {
   err_bad_value: '{option} 只能是 {allowed}，不能是“{value}”',
   err_play_mode: 'play 必须指定 --auto 或 --commands 文件，且只能指定其中一个',
   err_bad_port: '--port 必须是 0 到 65535 之间的数字，不能是“{value}”',
+  err_bad_count: '{flag} 必须是 1 到 {max} 之间的整数，不能是“{value}”',
+  err_lab_flags_need_lab: '--lab-max 和 --lab-idle 需要与 --lab 一起使用',
   err_bad_join: '--join 需要讲师给出的加入 URL（形如 `http://HOST:PORT/join/CODE`），不能是“{value}”',
   err_private_needs_join: '--private 只有和 --join URL 一起使用才有意义',
   err_bad_name: '--name 必须是 1 到 40 个字符',

@@ -85,10 +85,17 @@ export function limitedKernelPrefix(): string[] {
   return ['choom', '-n', String(LIMITS.oomScoreAdj), '--', 'prlimit', `--nproc=${LIMITS.tasks}`, '--'];
 }
 
-/** The homes a learner's files live in: hidden from every sandbox. */
+/**
+ * The homes a learner's files live in: hidden from every sandbox. So are the directories in
+ * IPIP_TUTOR_HIDE_PATHS (colon-separated): the browser lab's server sets it for its attendees'
+ * tutors, so no attendee can read the class's state (keys, tokens, the others' progress).
+ */
 export function homesToHide(user: SandboxUser, env: NodeJS.ProcessEnv = process.env): string[] {
   const homes = new Set(['/home', '/root']);
-  for (const h of [env.HOME, os.homedir(), homeOf(user.uid)]) if (h && path.isAbsolute(h)) homes.add(path.resolve(h));
+  // A directory the sandbox's user cannot even reach is protected by its permissions already, and
+  // bwrap (running as that user) could not mount over it: it is left out.
+  const extra = (env.IPIP_TUTOR_HIDE_PATHS ?? '').split(':').filter((h) => h && path.isAbsolute(h) && reachable(h, user));
+  for (const h of [env.HOME, os.homedir(), homeOf(user.uid), ...extra]) if (h && path.isAbsolute(h)) homes.add(path.resolve(h));
   return [...homes].filter((h) => h !== '/' && isDir(h));
 }
 
@@ -115,6 +122,20 @@ function homeOf(uid: number): string | undefined {
     return line?.split(':')[5];
   } catch {
     return undefined;
+  }
+}
+
+/** Every directory above `p` can be searched by `user` (owner, group or other execute bit). */
+function reachable(p: string, user: SandboxUser): boolean {
+  for (let d = path.dirname(path.resolve(p)); ; d = path.dirname(d)) {
+    try {
+      const st = statSync(d);
+      const bit = st.uid === user.uid ? 0o100 : st.gid === user.gid ? 0o010 : 0o001;
+      if (user.uid !== 0 && !(st.mode & bit)) return false;
+    } catch {
+      return false;
+    }
+    if (d === '/') return true;
   }
 }
 

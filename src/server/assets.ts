@@ -8,7 +8,9 @@ const WEB = new URL('../../dist/web/', import.meta.url);
 const cache = new Map<string, string>();
 
 /** A built asset's text; fails loudly when the build is missing. */
-export function webAsset(name: 'dashboard.html' | 'dashboard.js' | 'dashboard.css'): string {
+export function webAsset(
+  name: 'dashboard.html' | 'dashboard.js' | 'dashboard.css' | 'lab.html' | 'lab.js' | 'lab.css' | 'xterm.css',
+): string {
   let text = cache.get(name);
   if (text === undefined) {
     try {

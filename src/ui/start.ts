@@ -41,10 +41,42 @@ async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
   }
 }
 
+export interface RenderOptions {
+  controller: Controller;
+  mapOn: boolean;
+  color: boolean;
+  /** the tutor reports to a classroom (the REPL offers the raise-hand key) */
+  inClass?: boolean;
+  onSettings?: (patch: { lang?: Lang; map?: boolean }) => void;
+  onExit?: (code: number) => void;
+  /** Another terminal than the process's own: in-memory TTY streams (the browser lab's). */
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+/** The ink REPL on a terminal. One way to draw the tutor, for the process's terminal and the browser lab's. */
+export async function renderTutor(o: RenderOptions): Promise<{ waitUntilExit: () => Promise<unknown>; unmount: () => void }> {
+  const [{ default: React }, { render }, { App }] = await withoutFetch(() =>
+    Promise.all([import('react'), import('ink'), import('./App.js')]),
+  );
+  return render(
+    React.createElement(App, {
+      controller: o.controller,
+      mapOn: o.mapOn,
+      color: o.color,
+      inClass: o.inClass ?? false,
+      ...(o.onSettings ? { onSettings: o.onSettings } : {}),
+      ...(o.onExit ? { onExit: o.onExit } : {}),
+    }),
+    { exitOnCtrlC: false, ...(o.stdin ? { stdin: o.stdin } : {}), ...(o.stdout ? { stdout: o.stdout, stderr: o.stdout } : {}) },
+  );
+}
+
 export async function startInteractive(o: StartOptions): Promise<number> {
   const color = wantColor();
   if (!color) process.env.FORCE_COLOR = '0';
-  const [{ default: React }, { render }, { App }, { Controller }, store, { builtins }] = await withoutFetch(() =>
+  // ink and the app load beside the engine (renderTutor below finds them loaded).
+  const [, , , { Controller }, store, { builtins }] = await withoutFetch(() =>
     Promise.all([
       import('react'),
       import('ink'),
@@ -75,25 +107,22 @@ export async function startInteractive(o: StartOptions): Promise<number> {
   void controller.start();
   let code = 0;
 
-  const app = render(
-    React.createElement(App, {
-      controller,
-      mapOn: settings.map ?? false,
-      color,
-      inClass: o.joinClass !== undefined,
-      onSettings: (patch) => {
-        try {
-          store.saveSettings({ ...store.loadSettings(), ...patch });
-        } catch {
-          // an unwritable state directory must not end the lesson
-        }
-      },
-      onExit: (c) => {
-        code = c;
-      },
-    }),
-    { exitOnCtrlC: false },
-  );
+  const app = await renderTutor({
+    controller,
+    mapOn: settings.map ?? false,
+    color,
+    inClass: o.joinClass !== undefined,
+    onSettings: (patch) => {
+      try {
+        store.saveSettings({ ...store.loadSettings(), ...patch });
+      } catch {
+        // an unwritable state directory must not end the lesson
+      }
+    },
+    onExit: (c) => {
+      code = c;
+    },
+  });
 
   // The terminal went away or we were told to stop: take the sandbox down with us.
   const stop = () => {

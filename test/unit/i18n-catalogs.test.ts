@@ -3,6 +3,7 @@ import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog, tcli, type CliMessageKey } from '../../src/i18n/cliMessages.js';
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
+import { labCatalog } from '../../src/i18n/labMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, tidyCjk, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
@@ -17,6 +18,7 @@ const catalogs: [string, Catalog<string>][] = [
   ['doctor', doctorCatalog],
   ['packets', PACKET_MESSAGES],
   ['dashboard', dashboardCatalog],
+  ['lab', labCatalog],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

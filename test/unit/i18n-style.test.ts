@@ -4,6 +4,7 @@ import { checkCatalog } from '../../src/i18n/checkMessages.js';
 import { cliCatalog } from '../../src/i18n/cliMessages.js';
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
+import { labCatalog } from '../../src/i18n/labMessages.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
 import { PACKET_MESSAGES } from '../../src/packets/messages.js';
 import { catalogProblems, readGlossary, type MessageCatalog } from '../helpers/style.js';
@@ -22,6 +23,7 @@ const catalogs: [string, MessageCatalog, string[]][] = [
   ['doctor', doctorCatalog, []],
   ['packets', PACKET_MESSAGES, []],
   ['dashboard', dashboardCatalog, []],
+  ['lab', labCatalog, []],
 ];
 
 describe.each(catalogs)('the %s catalog', (_name, catalog, allow) => {

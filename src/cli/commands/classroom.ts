@@ -3,6 +3,7 @@ import { stateDir } from '../../course/progressStore.js';
 import { EXIT } from '../../engine/errors.js';
 import { tcli } from '../../i18n/cliMessages.js';
 import type { Lang } from '../../i18n/lang.js';
+import type { BackendChoice } from '../../sandbox/factory.js';
 
 // `ipip-tutor classroom`: start the instructor's server and keep it until Ctrl-C. stdout gets
 // exactly two lines a script reads (`dashboard: URL`, `join: URL`); the big join URL and its QR
@@ -12,6 +13,12 @@ export interface ClassroomCommandOptions {
   port?: number;
   state?: string;
   title?: string;
+  /** --lab: the browser lab on this server (src/server/lab/) */
+  lab?: boolean;
+  labMax?: number;
+  labIdle?: number;
+  backend?: BackendChoice;
+  courseDir?: string;
   lang: Lang;
   out: (line: string) => void;
   err: (line: string) => void;
@@ -29,7 +36,9 @@ export async function classroomCommand(o: ClassroomCommandOptions): Promise<numb
     return EXIT.failed;
   }
   const { startClassroom } = await import('../../server/classroom/server.js');
+  const lab = o.lab ? await import('./classroomLab.js').then((m) => m.labFor({ ...o, dir })) : undefined;
   const room = await startClassroom({
+    ...(lab ? { lab: lab.plugin } : {}),
     stateDir: dir,
     port: o.port ?? DEFAULT_PORT,
     lang: o.lang,
@@ -47,6 +56,7 @@ export async function classroomCommand(o: ClassroomCommandOptions): Promise<numb
   const { default: qr } = await import('qrcode-terminal');
   qr.generate(room.joinUrl, { small: true }, (s: string) => s.split('\n').forEach((l) => o.err(`    ${l}`)));
   o.err(tcli(o.lang, 'classroom_dashboard_note', { dir }));
+  if (lab) o.err(lab.describe());
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
