@@ -4,7 +4,7 @@ import { translator, type Catalog } from './translate.js';
 // lab's lines on the classroom command line, in both languages.
 const en = {
   page_title: '{title}: lab',
-  intro: 'Learn in this browser: your own Linux sandbox runs on the instructor's machine, and this page is its terminal.',
+  intro: "Learn in this browser: your own Linux sandbox runs on the instructor's machine, and this page is its terminal.",
   name_label: 'Your name',
   lang_label: 'Language',
   start: 'Start the lab',

@@ -29,6 +29,8 @@ export interface BoundsPlacer {
   place(pid: number, attendee: string): void;
   /** Remove an attendee's cgroup once its processes are gone. */
   release(attendee: string): void;
+  /** Remove the server's own cgroup folders (after every attendee's): nothing is left behind. */
+  close(): void;
 }
 
 const CG = '/sys/fs/cgroup';
@@ -123,6 +125,7 @@ export function boundsPlacer(bounds: AttendeeBounds = DEFAULT_BOUNDS, useCgroup 
       detail: useCgroup ? 'no writable cgroup (v2 with cpu, memory, pids delegated, or v1 as root)' : 'cgroups turned off',
       place: renice,
       release: () => {},
+      close: () => {},
     };
   }
   for (const root of Object.values(layout.roots)) mkdirSync(root, { recursive: true });
@@ -145,6 +148,15 @@ export function boundsPlacer(bounds: AttendeeBounds = DEFAULT_BOUNDS, useCgroup 
           rmdirSync(path.join(root, attendee));
         } catch {
           // still has processes (they are ending) or already gone
+        }
+      }
+    },
+    close() {
+      for (const root of Object.values(layout.roots)) {
+        try {
+          rmdirSync(root);
+        } catch {
+          // an attendee's folder still holds ending processes, or it is gone already
         }
       }
     },

@@ -98,7 +98,10 @@ export function labPlugin(o: LabOptions): LabPlugin {
         IPIP_TUTOR_HIDE_PATHS: [o.stateDir, ...(o.hide ?? [])].map((p) => path.resolve(p)).join(':'),
       },
     });
-    root.addHook('onClose', async () => manager.close());
+    root.addHook('onClose', async () => {
+      await manager.close();
+      placer.close();
+    });
 
     await root.register(async (app) => {
       // After the classroom's headers: the lab page's own policy.
