@@ -59,8 +59,9 @@ describe.each<BackendName>(['host', 'uml'])('the lab on the %s backend', (backen
     expect(read).not.toContain('learnerId');
     expect(read).not.toContain('SQLite');
     expect(read).toMatch(/No such file|^\s*0\s*$/m);
-    const write = await run(bob, `echo pwned > ${lab.stateDir}/pwned 2>&1; echo pwned > /var/tmp/pwned-${process.pid} 2>&1; echo tried`);
-    expect(write).toMatch(/Read-only file system|Permission denied/);
+    // { ...; } 2>&1: the shell's own error about the redirection goes to stdout, in order with the marker
+    const write = await run(bob, `{ echo pwned > ${lab.stateDir}/pwned; echo pwned > /var/tmp/pwned-${process.pid}; } 2>&1; echo tried`);
+    expect(write, write).toMatch(/Read-only file system|Permission denied/);
     expect(existsSync(`${lab.stateDir}/pwned`)).toBe(false);
     expect(existsSync(`/var/tmp/pwned-${process.pid}`)).toBe(false);
   }, 60_000);
