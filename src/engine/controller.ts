@@ -474,6 +474,9 @@ export class Controller {
   ): Promise<RunResult> {
     this.emit({ type: 'busy', busy: { kind: byTutor ? 'solve' : 'run', command, output: '' } });
     let pending = '';
+    // stdout and stderr in the order they came, as a terminal shows them (an error between two
+    // lines of output stays there); the sandbox's own notes are not streamed, see below
+    let streamed = '';
     let timer: NodeJS.Timeout | null = null;
     const flush = () => {
       timer = null;
@@ -485,6 +488,7 @@ export class Controller {
       signal,
       onOutput: (chunk) => {
         pending += chunk;
+        streamed += chunk;
         timer ??= setTimeout(flush, OUTPUT_FLUSH_MS);
       },
     };
@@ -493,7 +497,7 @@ export class Controller {
     flush();
     const item: CommandRun = {
       command,
-      output: run.stdout + run.stderr,
+      output: streamed.length === run.stdout.length + run.stderr.length ? streamed : run.stdout + run.stderr,
       exitCode: run.exitCode,
       interrupted: run.interrupted,
       timedOut: run.timedOut,

@@ -39,6 +39,11 @@ describe('play --commands --echo: a faithful transcript', () => {
     );
   }, 60_000);
 
+  it("a command's output and errors in the order they came, as on a terminal", async () => {
+    const text = (await play(['echo one; ls /no-such-dir; echo two'], 'l1/stray', 'l1/stray')).join('\n');
+    expect(text).toMatch(/\none\nls: cannot access '\/no-such-dir': No such file or directory\ntwo\n/);
+  }, 60_000);
+
   it('the same step done right: no leftover note', async () => {
     const text = (await play(['ip netns exec ns1 ip route add 10.10.30.0/24 via 10.10.10.1'], 'l1/stray', 'l1/stray')).join('\n');
     expect(text).toContain('✓ step complete: A third subnet');
