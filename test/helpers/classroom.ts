@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll } from 'vitest';
 import { openCourse } from '../../src/course/courseCache.js';
 import type { Course } from '../../src/course/load.js';
 import { emptyProgress, type Progress } from '../../src/course/progress.js';
@@ -20,7 +21,16 @@ import { REPO } from './tutor.js';
 
 export const course = (): Promise<Course> => openCourse(join(REPO, 'lessons'));
 
-export const tmpState = () => mkdtempSync(join(tmpdir(), 'ipip-class-'));
+// A class's state directory, removed when the test file ends (a test leaves nothing behind either).
+const stateDirs: string[] = [];
+afterAll(() => {
+  for (const d of stateDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+export const tmpState = () => {
+  const d = mkdtempSync(join(tmpdir(), 'ipip-class-'));
+  stateDirs.push(d);
+  return d;
+};
 
 /** Fail loudly when the dashboard was not built (the server serves it from dist/web). */
 export function requireDashboard(): void {

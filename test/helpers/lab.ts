@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startClassroom, type Classroom } from '../../src/server/classroom/server.js';
 import { LabClient } from '../../src/server/lab/labClient.js';
@@ -52,6 +52,7 @@ export async function labRoom(backend: BackendName, o: Partial<LabOptions> = {})
     async close() {
       for (const c of clients) c.close();
       await room.close();
+      rmSync(stateDir, { recursive: true, force: true });
     },
   };
 }
