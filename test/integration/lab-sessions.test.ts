@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabClient } from '../../src/server/lab/labClient.js';
 import { labRoom, run, type LabRoom } from '../helpers/lab.js';
@@ -96,4 +96,20 @@ describe('browser lab sessions', () => {
     expect(back.where?.stepId).toBe('namespaces/add-ns');
     ann = back;
   }, 90_000);
+});
+
+// After the class above has closed: its cgroup folders share this process's name.
+describe('a closed lab', () => {
+  it('leaves no cgroup folder of its own behind once the server closes', async () => {
+    const mine = () =>
+      ['cpu', 'memory', 'pids', 'unified', ''].flatMap((c) => {
+        const d = `/sys/fs/cgroup/${c}`;
+        return existsSync(d) ? readdirSync(d).filter((n) => n === `ipip-lab-${process.pid}`) : [];
+      });
+    const other = await labRoom('host');
+    const bob = await other.attendee('Bob');
+    await bob.walkTo('namespaces/add-ns');
+    await other.close();
+    expect(mine()).toEqual([]);
+  }, 120_000);
 });

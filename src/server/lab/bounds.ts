@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import path from 'node:path';
 
@@ -29,8 +29,8 @@ export interface BoundsPlacer {
   place(pid: number, attendee: string): void;
   /** Remove an attendee's cgroup once its processes are gone. */
   release(attendee: string): void;
-  /** Remove the server's own cgroup folders (after every attendee's): nothing is left behind. */
-  close(): void;
+  /** Remove the server's own cgroup folders, attendees' included: nothing is left behind. */
+  close(): Promise<void>;
 }
 
 const CG = '/sys/fs/cgroup';
@@ -125,7 +125,7 @@ export function boundsPlacer(bounds: AttendeeBounds = DEFAULT_BOUNDS, useCgroup 
       detail: useCgroup ? 'no writable cgroup (v2 with cpu, memory, pids delegated, or v1 as root)' : 'cgroups turned off',
       place: renice,
       release: () => {},
-      close: () => {},
+      close: async () => {},
     };
   }
   for (const root of Object.values(layout.roots)) mkdirSync(root, { recursive: true });
@@ -151,13 +151,28 @@ export function boundsPlacer(bounds: AttendeeBounds = DEFAULT_BOUNDS, useCgroup 
         }
       }
     },
-    close() {
-      for (const root of Object.values(layout.roots)) {
-        try {
-          rmdirSync(root);
-        } catch {
-          // an attendee's folder still holds ending processes, or it is gone already
+    async close() {
+      // An attendee's processes may still be ending when the server closes: a cgroup folder can
+      // only go once it is empty, so try again for a while.
+      for (let tries = 0; tries < 40; tries++) {
+        let left = 0;
+        for (const root of Object.values(layout.roots)) {
+          if (!existsSync(root)) continue;
+          for (const attendee of readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+            try {
+              rmdirSync(path.join(root, attendee.name));
+            } catch {
+              // still has processes
+            }
+          }
+          try {
+            rmdirSync(root);
+          } catch {
+            left++;
+          }
         }
+        if (left === 0) return;
+        await new Promise((r) => setTimeout(r, 50));
       }
     },
   };

@@ -100,7 +100,7 @@ export function labPlugin(o: LabOptions): LabPlugin {
     });
     root.addHook('onClose', async () => {
       await manager.close();
-      placer.close();
+      await placer.close();
     });
 
     await root.register(async (app) => {
