@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, requireBuilt } from '../helpers/tutor.js';
+import { REPO, requireBuilt, requireUml } from '../helpers/tutor.js';
 
 // Issue: `npm pack` gives a package that runs with npx. The build bundles every runtime
 // dependency into dist/, so the packed package must run from a directory with no node_modules
@@ -65,6 +65,14 @@ describe('the packed package', () => {
     expect(play.stdout).toMatch(/✓ namespaces\/add-ns/);
     expect(play.stderr).not.toMatch(/\n\s+at /);
   });
+
+  it('plays a lesson in a uml sandbox too, installed under /tmp where the sandbox has a private tmpfs', () => {
+    requireUml();
+    expect(pkg.startsWith(tmpdir())).toBe(true);
+    const play = run(['play', '--auto', '--backend', 'uml', '--to', 'namespaces']);
+    expect(play.status, play.stdout + play.stderr).toBe(0);
+    expect(play.stdout).toMatch(/✓ namespaces\/add-ns/);
+  }, 120_000);
 
   it('the interactive tutor starts on a terminal and saves progress (bundled CommonJS code finds __filename)', async () => {
     const tutor = spawn('script', ['-qec', `${join(pkg, 'dist', 'cli', 'main.js')} --backend host`, '/dev/null'], {

@@ -23,7 +23,12 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
   }
   const umid = `ipip-tutor-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
-    const plan: BootPlan = { bootDir, agentPath: requireGuestAgent(), memMiB: o.memMiB, umid };
+    // A copy in the boot directory, which the boundary always binds: the package itself may live
+    // where the sandbox has a private tmpfs (a checkout or an npx cache under /tmp).
+    const agentPath = path.join(bootDir, 'guest-agent');
+    await fsp.copyFile(requireGuestAgent(), agentPath);
+    await fsp.chmod(agentPath, 0o755);
+    const plan: BootPlan = { bootDir, agentPath, memMiB: o.memMiB, umid };
     const files: Record<string, string> = {
       ...guestFiles(plan, await hostLibDirs()),
       ...Object.fromEntries(Object.entries(SHIMS).map(([name, text]) => [`shims/${name}`, text])),
@@ -35,7 +40,8 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
     }
     await fsp.mkdir(path.join(bootDir, 'uml'), { mode: 0o700 });
     if (o.user.dropPrefix.length > 0) {
-      for (const p of ['', 'uml', 'shims', ...Object.keys(files)]) await fsp.chown(path.join(bootDir, p), o.user.uid, o.user.gid);
+      for (const p of ['', 'uml', 'shims', 'guest-agent', ...Object.keys(files)])
+        await fsp.chown(path.join(bootDir, p), o.user.uid, o.user.gid);
     }
     return plan;
   } catch (e) {
