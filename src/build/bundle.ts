@@ -66,10 +66,11 @@ await build({
   plugins: [standIns],
 });
 
-// The classroom dashboard: a browser page, served by the classroom server itself (no CDN).
+// The browser pages, served by the classroom server itself (no CDN): the classroom dashboard, and
+// the browser lab's page with xterm.js bundled in.
 await build({
   absWorkingDir: at('.'),
-  entryPoints: { dashboard: 'src/server/web/dashboard/main.ts' },
+  entryPoints: { dashboard: 'src/server/web/dashboard/main.ts', lab: 'src/server/web/lab/main.ts' },
   outdir: 'dist/web',
   bundle: true,
   format: 'iife',
@@ -79,24 +80,8 @@ await build({
   sourcemap,
   logLevel: 'warning',
 });
-copyFileSync(at('src/server/web/dashboard/dashboard.html'), at('dist/web/dashboard.html'));
-copyFileSync(at('src/server/web/dashboard/dashboard.css'), at('dist/web/dashboard.css'));
-
-// The browser lab's page: xterm.js bundled in, served by the classroom server (no CDN).
-await build({
-  absWorkingDir: at('.'),
-  entryPoints: { lab: 'src/server/web/lab/main.ts' },
-  outdir: 'dist/web',
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'chrome110',
-  minify: true,
-  sourcemap,
-  logLevel: 'warning',
-});
-copyFileSync(at('src/server/web/lab/lab.html'), at('dist/web/lab.html'));
-copyFileSync(at('src/server/web/lab/lab.css'), at('dist/web/lab.css'));
+for (const page of ['dashboard', 'lab'])
+  for (const ext of ['html', 'css']) copyFileSync(at(`src/server/web/${page}/${page}.${ext}`), at(`dist/web/${page}.${ext}`));
 copyFileSync(at('node_modules/@xterm/xterm/css/xterm.css'), at('dist/web/xterm.css'));
 
 // The command a learner runs: esbuild keeps its `#!/usr/bin/env node` line. (An earlier launcher
