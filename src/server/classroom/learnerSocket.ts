@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { plainText } from './escape.js';
+import { tokenBucket } from './rateLimit.js';
 import type { ClassHub } from './hub.js';
 import {
   LIMITS,
@@ -40,8 +41,7 @@ function cleanEvent(b: EventBody): EventBody {
 export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
   let id: string | null = null;
   let strikes = 0;
-  let tokens: number = LIMITS.burst;
-  let last = Date.now();
+  const take = tokenBucket(LIMITS.ratePerSec, LIMITS.burst);
   const send = (m: ServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
   const helloTimer = setTimeout(() => socket.close(4000, 'hello expected'), HELLO_MS);
   let lastRateError = 0;
@@ -59,11 +59,9 @@ export function handleLearnerSocket(hub: ClassHub, socket: WebSocket): void {
 
   socket.on('message', (data, isBinary) => {
     const now = Date.now();
-    tokens = Math.min(LIMITS.burst, tokens + ((now - last) / 1000) * LIMITS.ratePerSec);
-    last = now;
+    const allowed = take(now);
     if (strikes >= STRIKES) return; // closing: read nothing more
-    if (tokens < 1) return strike('rate');
-    tokens--;
+    if (!allowed) return strike('rate');
     if (isBinary) return strike('bad-message');
     const msg = parseFrame(learnerMessageSchema, data.toString());
     if (!msg) return strike('bad-message');

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { parseFrame } from '../classroom/protocol.js';
+import { tokenBucket } from '../classroom/rateLimit.js';
 import type { LabManager } from './labManager.js';
 import type { LabSession } from './session.js';
 import { browserMessageSchema, LAB_LIMITS, type LabServerMessage } from './socketProtocol.js';
@@ -14,8 +15,7 @@ const STRIKES = 20;
 export function handleLabSocket(manager: LabManager, socket: WebSocket): void {
   let session: LabSession | null = null;
   let strikes = 0;
-  let tokens: number = LAB_LIMITS.burst;
-  let last = Date.now();
+  const take = tokenBucket(LAB_LIMITS.ratePerSec, LAB_LIMITS.burst);
   const send = (m: LabServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
   const helloTimer = setTimeout(() => socket.close(4000, 'hello expected'), HELLO_MS);
   const strike = () => {
@@ -23,11 +23,7 @@ export function handleLabSocket(manager: LabManager, socket: WebSocket): void {
   };
 
   socket.on('message', (data, isBinary) => {
-    const now = Date.now();
-    tokens = Math.min(LAB_LIMITS.burst, tokens + ((now - last) / 1000) * LAB_LIMITS.ratePerSec);
-    last = now;
-    if (tokens < 1) return strike();
-    tokens--;
+    if (!take()) return strike();
     const raw = data.toString();
     if (isBinary || raw.length > LAB_LIMITS.frameBytes) return strike();
     const m = parseFrame(browserMessageSchema, raw);
