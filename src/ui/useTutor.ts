@@ -8,6 +8,7 @@ import type { Lang } from '../i18n/lang.js';
 import { tu } from '../i18n/uiMessages.js';
 import { topologyNames, type Topology } from '../kernel/topology.js';
 import { BASE_WORDS, complete, wordsFromMarkdown } from './complete.js';
+import { splitKeys } from './keyChunks.js';
 import { keysFor, matchKey, type Action, type Mode } from './keymap.js';
 import { editLine, emptyLine, type Edit, type LineState } from './lineEditor.js';
 import type { Tone } from './lines.js';
@@ -182,15 +183,10 @@ export function useTutor(opts: TutorHookOptions): TutorView {
     void c.submit(text);
   };
 
-  /** Text typed or pasted: each complete line is submitted in order, the rest stays on the prompt. */
-  const typeText = (input: string) => {
-    const parts = input.replace(/\r\n?/g, '\n').split('\n');
-    const tail = parts.pop() ?? '';
-    for (const part of parts) submitText(editLine(screenRef.current.line, { type: 'insert', text: part }).text);
-    if (tail) dispatch({ type: 'edit', edit: { type: 'insert', text: tail } });
-  };
+  /** Text typed or pasted; its line breaks came as Enter keys (keyChunks.ts). */
+  const typeText = (input: string) => dispatch({ type: 'edit', edit: { type: 'insert', text: input } });
 
-  const onKey = useCallback(
+  const onOneKey = useCallback(
     (input: string, key: Key) => {
       const st = screenRef.current;
       const view = c.getView();
@@ -314,13 +310,19 @@ export function useTutor(opts: TutorHookOptions): TutorView {
           if (isEdit(action)) dispatch({ type: 'edit', edit: { type: action } });
           return;
       }
-      // plain text (typed or pasted); each complete line is submitted in order
+      // plain text (typed or pasted)
       if (!input || key.ctrl || key.meta) return;
       typeText(input);
     },
     // screen state is read through screenRef; the helpers above only use stable values
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [c, quit, dispatch],
+  );
+  const onKey = useCallback(
+    (input: string, key: Key) => {
+      for (const k of splitKeys(input, key)) onOneKey(k.input, k.key);
+    },
+    [onOneKey],
   );
 
   const v = c.current;

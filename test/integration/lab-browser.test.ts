@@ -21,7 +21,8 @@ const screen = () => page.locator('.xterm-rows').innerText();
 const flat = (s: string) => s.replace(/\s+/g, '');
 async function shows(text: string, ms = 30_000): Promise<void> {
   await until(`the terminal to show "${text}"`, async () => flat(await screen()).includes(flat(text)), ms).catch(async (e: Error) => {
-    throw new Error(`${e.message}\n--- terminal ---\n${await screen()}`);
+    const w = await page.locator('#where').evaluate((el) => JSON.stringify((el as HTMLElement).dataset));
+    throw new Error(`${e.message}\n--- where: ${w}\n--- terminal ---\n${await screen()}`);
   });
 }
 

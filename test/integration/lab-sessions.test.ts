@@ -96,6 +96,18 @@ describe('browser lab sessions', () => {
     expect(back.where?.stepId).toBe('namespaces/add-ns');
     ann = back;
   }, 90_000);
+
+  it('tells the page when a tutor is killed (the memory ceiling, kill -9), and the attendee starts again at the same step', async () => {
+    const s = lab.lab.manager.byLearner(ann.learnerId!)!;
+    await ann.until(() => ann.ready && s.pid !== undefined, 60_000);
+    process.kill(s.pid!, 'SIGKILL');
+    await ann.until(() => ann.ended === 'failed', 20_000);
+    await ann.until(() => !s.running, 10_000);
+    const back = await lab.attendee('Ann', ann.token);
+    await back.until(() => back.ready, 60_000);
+    expect(back.where?.stepId).toBe('namespaces/add-ns');
+    ann = back;
+  }, 90_000);
 });
 
 // After the class above has closed: its cgroup folders share this process's name.

@@ -224,6 +224,19 @@ describe('the REPL', () => {
     expect(t.sandbox().ran.filter((c) => c.startsWith('echo'))).toEqual(['echo A', 'echo B']);
   });
 
+  it('keys that reach the tutor in one read (a busy machine, the browser lab) still act one by one', async () => {
+    const t = await mount({ progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
+    // a typo fixed with Backspace, then Enter, all in one chunk: ink alone would insert it as text
+    t.write('sudo ip netns add ns1x\u007f\r');
+    await t.waitFor('❯ sudo ip netns add ns1');
+    await until(() => t.sandbox().ran.includes('sudo ip netns add ns1'), 3000, 'the command to run');
+    // Ctrl-S then Enter in one chunk: the solve key, then the next step
+    t.write(`${KEY.ctrl('s')}\r`);
+    await until(() => t.session.current.key !== 'namespaces/make-ns', 3000, 'the next step');
+    expect(t.sandbox().ran).toContain('sudo ip netns add ns2');
+    expect(t.sandbox().ran.filter((c) => c.includes('\u0013') || c.includes('ns1x'))).toEqual([]);
+  });
+
   it('a pasted block runs line by line, and an unfinished last line stays on the prompt', async () => {
     const t = await mount({ progress: { ...emptyProgress(), current: { lesson: 'namespaces', step: 'make-ns' } } });
     t.write('sudo ip netns add ns1\nsudo ip netns add ns2\necho not yet');

@@ -31,6 +31,8 @@ export class LabSession {
   warned = false;
   where: Milestone | null = null;
   private syncing = false;
+  /** the tutor said it was ending (an exit message), so its process end is no surprise */
+  private said = false;
   private size = { columns: 100, rows: 30 };
   private readonly waiters = new Set<(m: Milestone) => void>();
 
@@ -54,6 +56,7 @@ export class LabSession {
 
   start(columns: number, rows: number): void {
     if (this.worker) return;
+    this.said = false;
     this.size = { columns, rows };
     const w = execaNode(this.env.workerPath, [], {
       env: this.env.env,
@@ -78,6 +81,12 @@ export class LabSession {
       this.worker = null;
       if (log.trim() && process.env.IPIP_TUTOR_DEBUG) process.stderr.write(`lab ${this.learnerId}: ${log}\n`);
       this.env.placer.release(this.learnerId);
+      // Killed (memory ceiling, the OOM killer) or crashed before it could say so: the page must not
+      // wait on a frozen screen, and the instructor's console says whose tutor stopped and why.
+      if (this.said) return;
+      const why = log.trim().split('\n').pop() ?? '';
+      process.stderr.write(`lab: the tutor of ${JSON.stringify(this.name)} stopped (${code ?? signal})${why ? `: ${why}` : ''}\n`);
+      if (this.socket) this.end(this.socket, 'failed');
     });
     this.toWorker({
       t: 'start',
@@ -185,6 +194,7 @@ export class LabSession {
         for (const w of [...this.waiters]) w(m.m);
         return;
       case 'exit':
+        this.said = true;
         if (this.socket) this.end(this.socket, m.code === 0 ? 'exit' : 'failed');
         return;
     }

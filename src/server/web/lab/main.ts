@@ -59,6 +59,19 @@ function send(m: object): void {
   if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(m));
 }
 
+// Keys typed while the connection is down (Wi-Fi, a server restart) wait, as a terminal's type-ahead
+// does, and go once the session is back; a few lines' worth at most.
+const TYPE_AHEAD = 4096;
+let attached = false;
+let typedAhead = '';
+function sendKeys(d: string): void {
+  if (!attached || socket?.readyState !== WebSocket.OPEN) {
+    typedAhead = (typedAhead + d).slice(0, TYPE_AHEAD);
+    return;
+  }
+  for (let i = 0; i < d.length; i += 4096) send({ t: 'in', d: d.slice(i, i + 4096) });
+}
+
 function size(): { cols: number; rows: number } {
   fit.fit();
   return { cols: Math.max(20, Math.min(400, term.cols)), rows: Math.max(5, Math.min(200, term.rows)) };
@@ -76,13 +89,18 @@ function where(m: Extract<LabServerMessage, { t: 'where' }>): void {
 
 function onMessage(m: LabServerMessage): void {
   switch (m.t) {
-    case 'session':
+    case 'session': {
       localStorage.setItem(TOKEN_KEY, m.token);
       document.cookie = `ipip_lab=${m.token}; path=/lab; SameSite=Strict; max-age=${7 * 86400}`;
       backoff = 500;
       banner(null);
+      attached = true;
+      const keys = typedAhead;
+      typedAhead = '';
+      if (keys) sendKeys(keys);
       $('title').textContent = `ipip-tutor · ${m.name}`;
       return;
+    }
     case 'screen':
       term.reset();
       term.write(m.d);
@@ -138,6 +156,7 @@ function connect(name: string): void {
   s.onclose = () => {
     if (socket !== s) return;
     socket = null;
+    attached = false;
     if (ended) return;
     // Wi-Fi lost, laptop asleep, server restarting: the tutor keeps the session; come back to it.
     banner(t('reconnecting'));
@@ -146,9 +165,7 @@ function connect(name: string): void {
   };
 }
 
-term.onData((d) => {
-  for (let i = 0; i < d.length; i += 4096) send({ t: 'in', d: d.slice(i, i + 4096) });
-});
+term.onData(sendKeys);
 window.addEventListener('resize', () => {
   if (!term.element || $('terminal').hidden) return;
   send({ t: 'resize', ...size() });
