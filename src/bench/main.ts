@@ -128,12 +128,12 @@ async function checksPerStep(
   return per;
 }
 
-async function commandRoundTrips(sb: Sandbox, n: number): Promise<number[]> {
-  for (let i = 0; i < 3; i++) await sb.run('true'); // warm up
+async function commandRoundTrips(sb: Sandbox, n: number, line = 'true'): Promise<number[]> {
+  for (let i = 0; i < 3; i++) await sb.run(line); // warm up
   const t: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = await timed(() => sb.run('true'));
-    if (r.value.exitCode !== 0) problems.push(`run('true') exited ${r.value.exitCode}: ${r.value.stderr.trim()}`);
+    const r = await timed(() => sb.run(line));
+    if (r.value.exitCode !== 0) problems.push(`run('${line}') exited ${r.value.exitCode}: ${r.value.stderr.trim()}`);
     t.push(r.ms);
   }
   return t;
@@ -363,6 +363,15 @@ async function benchUml(course: Course): Promise<void> {
     row({ backend: 'uml', figure: "one command, median (run('true'))", value: command, unit: 'ms', detail: `n=${t.length}` });
     row({ backend: 'uml', figure: 'one command, p95', value: percentile(t, 95), unit: 'ms' });
     ratio('ratio command / guest exec floor', command, guest.execMs, 2);
+    // A line of plain words is exec'd by the agent; shell syntax starts bash, the cost beside it.
+    const shell = await commandRoundTrips(sb!, reps(20, 7), 'true;');
+    row({
+      backend: 'uml',
+      figure: "one command line that needs bash, median (run('true;'))",
+      value: median(shell),
+      unit: 'ms',
+      detail: `n=${shell.length}`,
+    });
 
     log('uml: guest memory');
     const free = await sb!.run('free -m');

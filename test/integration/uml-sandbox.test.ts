@@ -185,6 +185,27 @@ describe('uml sandbox: one shared guest', () => {
     expect(missing.exitCode).toBe(127);
   });
 
+  it('a line of plain words runs without bash, exactly as bash would run it; anything else still goes to bash', async () => {
+    // the agent execs `env` itself: the environment is the one bash gives its commands
+    const direct = (await sb.run('env')).stdout.trim().split('\n').sort();
+    const viaBash = (await sb.run('env | sort')).stdout.trim().split('\n');
+    expect(direct).toEqual(viaBash);
+    expect(direct).toContain('_=/usr/bin/env');
+    expect((await sb.run('true')).exitCode).toBe(0);
+    expect((await sb.run('false')).exitCode).toBe(1);
+    expect((await sb.run('ip -j link show lo')).stdout).toMatch(/"ifname":"lo"/);
+    // bash's words for what cannot run, and bash for builtins, assignments and scripts without #!
+    expect(await sb.run('no-such-command-xyz arg')).toMatchObject({
+      exitCode: 127,
+      stderr: '/bin/bash: line 1: no-such-command-xyz: command not found\n',
+    });
+    expect(await sb.run('/tmp')).toMatchObject({ exitCode: 126, stderr: '/bin/bash: line 1: /tmp: Is a directory\n' });
+    expect((await sb.run('type ip')).stdout).toMatch(/^ip is \//);
+    expect((await sb.run('x=1 env')).stdout).toMatch(/^x=1$/m);
+    await sb.run("printf 'echo $((6*7))\\n' > /tmp/noshebang; chmod +x /tmp/noshebang");
+    expect((await sb.run('/tmp/noshebang')).stdout).toBe('42\n');
+  });
+
   it('streams output while the command runs', async () => {
     const chunks: { text: string; at: number }[] = [];
     const r = await sb.run('for i in 1 2 3; do echo $i; sleep 0.3; done', {
