@@ -8,10 +8,16 @@ import { tu } from '../i18n/uiMessages.js';
 // words: `tutor hint`, `tutor solve`... (`tutor help` lists them).
 export type PlainReason = 'dumb' | 'ci';
 
+/** The variables by which ink (its is-in-ci) decides it writes to a CI log: then it draws no live area. */
+export const CI_VARS = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+
+/** ink's own rule: set, and neither "0" nor "false". */
+export const isCi = (env: NodeJS.ProcessEnv): boolean => CI_VARS.some((k) => k in env && env[k] !== '0' && env[k] !== 'false');
+
 /** Why the ink screen cannot be used on this terminal, or null when it can. */
 export function plainReason(env: NodeJS.ProcessEnv = process.env): PlainReason | null {
   if (env.TERM === 'dumb') return 'dumb';
-  if (env.CI && env.CI !== 'false' && env.CI !== '0') return 'ci';
+  if (isCi(env)) return 'ci';
   return null;
 }
 

@@ -49,6 +49,9 @@ describe('the browser lab in chromium', () => {
   beforeAll(async () => {
     requireDashboard();
     mkdirSync(SHOTS, { recursive: true });
+    // As a CI harness sets it (and an instructor's shell may): the attendees' tutors draw their
+    // live area anyway, since ink would freeze it for a CI log.
+    process.env.CI = 'true';
     lab = await labRoom('host');
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

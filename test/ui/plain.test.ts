@@ -12,6 +12,10 @@ describe('plain mode (TERM=dumb, CI=true)', () => {
     expect(plainReason({ TERM: 'dumb' })).toBe('dumb');
     expect(plainReason({ TERM: 'xterm-256color', CI: 'true' })).toBe('ci');
     expect(plainReason({ TERM: 'xterm-256color', CI: 'false' })).toBeNull();
+    // ink's is-in-ci freezes the live area for either variable, with any value but 0 and false
+    expect(plainReason({ TERM: 'xterm-256color', CONTINUOUS_INTEGRATION: '1' })).toBe('ci');
+    expect(plainReason({ TERM: 'xterm-256color', CI: '' })).toBe('ci');
+    expect(plainReason({ TERM: 'xterm-256color', CI: '0' })).toBeNull();
     expect(plainReason({ TERM: 'xterm-256color' })).toBeNull();
   });
 

@@ -7,6 +7,7 @@ import { defaultCourseDir } from '../../course/courseDir.js';
 import type { Lang } from '../../i18n/lang.js';
 import type { BackendChoice } from '../../sandbox/factory.js';
 import type { BackendName } from '../../sandbox/types.js';
+import { CI_VARS } from '../../ui/plain.js';
 import { webAsset } from '../assets.js';
 import type { LabContext, LabPlugin } from '../classroom/server.js';
 import { sameSecret } from '../classroom/secrets.js';
@@ -60,6 +61,16 @@ export function workerPath(): string {
   return p;
 }
 
+/**
+ * An attendee's terminal is a browser, never a CI log, wherever the server runs: ink reads CI at
+ * import and then draws no live area (no goal, no prompt), so the tutors get an environment without it.
+ */
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const k of CI_VARS) delete out[k];
+  return out;
+}
+
 const LAB_CSP =
   // xterm.js styles its rows with <style> elements it creates: inline styles, never inline scripts.
   "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -93,7 +104,7 @@ export function labPlugin(o: LabOptions): LabPlugin {
       placer,
       workerPath: workerPath(),
       env: {
-        ...process.env,
+        ...withoutCi(process.env),
         FORCE_COLOR: '3',
         IPIP_TUTOR_HIDE_PATHS: [o.stateDir, ...(o.hide ?? [])].map((p) => path.resolve(p)).join(':'),
       },
