@@ -167,7 +167,7 @@ export class Controller {
 
   /** A broken sandbox (or a bug) becomes a message and the session goes on. */
   private fail(e: unknown): void {
-    if (e instanceof SandboxError) this.emit({ type: 'runtime-error', message: e.message, ...(e.fix ? { fix: e.fix } : {}) });
+    if (e instanceof SandboxError) this.emit({ type: 'runtime-error', ...e.in(this.langValue) });
     else this.emit({ type: 'runtime-error', message: describeError(e, this.langValue).text });
   }
 
@@ -195,7 +195,7 @@ export class Controller {
             type: 'failed',
             failure:
               e instanceof SandboxError
-                ? { message: e.message, ...(e.fix ? { fix: e.fix } : {}), ...(e.log ? { log: e.log } : {}), code: 3 }
+                ? { ...e.in(this.langValue), ...(e.log ? { log: e.log } : {}), code: 3 }
                 : { message: d.text, code: d.code },
           });
           return;

@@ -28,8 +28,9 @@ export function describeError(e: unknown, lang: Lang = 'en'): { text: string; co
     };
   if (e instanceof CourseError) return { text: tcli(lang, 'err_lesson_file', { message: e.message }), code: EXIT.lesson };
   if (e instanceof SandboxError) {
-    const parts = [tcli(lang, 'err_sandbox', { message: e.message })];
-    if (e.fix) parts.push(tcli(lang, 'err_sandbox_fix', { fix: e.fix }));
+    const said = e.in(lang);
+    const parts = [tcli(lang, 'err_sandbox', { message: said.message })];
+    if (said.fix) parts.push(tcli(lang, 'err_sandbox_fix', { fix: said.fix }));
     if (e.log)
       parts.push(
         `${tcli(lang, 'err_sandbox_log')}\n${e.log

@@ -3,7 +3,7 @@ import { translator, type Catalog } from './translate.js';
 // Every string the tutor's own interface prints (REPL, play, cli), in both languages.
 const en = {
   step_needs_feature:
-    'this step needs the {feature} kernel module, which the {backend} sandbox cannot load. Outside the tutor run `sudo modprobe {feature}`, or restart with `--backend uml`.',
+    'this step needs {feature} tunnels, which the {backend} sandbox cannot make here. Outside the tutor run `sudo modprobe {module}`, or restart with `--backend uml`.',
   play_no_reason: 'the checks did not pass',
   play_interrupted: 'interrupted: stopping the running command and cleaning up the sandbox…',
   play_wrong_answer: 'answer "{answer}" is not right',
@@ -143,7 +143,7 @@ export type UiMessageKey = keyof typeof en;
 
 const zh: Partial<Record<UiMessageKey, string>> = {
   step_needs_feature:
-    '这一步需要内核模块 {feature}，而 {backend} 沙箱无法加载它。请在教程之外运行 `sudo modprobe {feature}`，或用 `--backend uml` 重新启动。',
+    '这一步需要 {feature} 隧道，而 {backend} 沙箱在这里无法创建。请在教程之外运行 `sudo modprobe {module}`，或用 `--backend uml` 重新启动。',
   play_no_reason: '检查未通过',
   play_interrupted: '已中断：正在停止当前命令并清理沙箱……',
   play_wrong_answer: '答案“{answer}”不对',

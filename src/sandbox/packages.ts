@@ -1,4 +1,7 @@
+import type { Lang } from '../i18n/lang.js';
+import { tsb } from '../i18n/sandboxMessages.js';
 import type { PackageManager } from './probe.js';
+import type { Said } from './types.js';
 
 // The one place that knows which package provides what the course needs, and the command that
 // installs it. Backend choice, the sandboxes' errors and `doctor` all ask here.
@@ -35,26 +38,19 @@ export function umlInstallCommand(pm: PackageManager): string | null {
 }
 
 /** For a SandboxError at boot, where the package manager is not probed. */
-export const UML_INSTALL_FIX =
-  'Install User-Mode Linux: `sudo apt-get install user-mode-linux` (Debian/Ubuntu), then run `ipip-tutor doctor`.';
+export const UML_INSTALL_FIX: Said = { key: 'fix_uml_install_apt' };
 
-export function umlMissingFix(pm: PackageManager): string {
+/** What to do when User-Mode Linux is missing, with this machine's package manager. */
+export function umlMissingFix(pm: PackageManager, lang: Lang = 'en'): string {
   const install = umlInstallCommand(pm);
-  const alt = 'or make the host kernel able to build tunnels: `sudo modprobe ipip` (the module must exist for your kernel)';
-  if (install) return `Install User-Mode Linux: \`${install}\`, ${alt}.`;
-  if (pm === 'dnf') {
-    return `Your distribution (dnf) does not package User-Mode Linux: ${alt.replace(/^or /, '')}; if ipip is missing, \`sudo dnf install kernel-modules-extra\` and reboot into that kernel.`;
-  }
-  return `Install User-Mode Linux (Debian/Ubuntu: \`sudo apt-get install user-mode-linux\`), ${alt}.`;
+  if (install) return tsb(lang, 'fix_uml_install', { install });
+  return tsb(lang, pm === 'dnf' ? 'fix_uml_dnf' : 'fix_uml_unknown');
 }
 
 /** What to do when a sandbox's boundary cannot be built, given why (a probe's detail). */
-export function boundaryFix(pm: PackageManager, detail: string): string {
-  if (/bwrap.*not found/.test(detail)) {
-    return `Install bubblewrap: \`${installCommand(pm, 'bwrap') ?? 'sudo apt-get install bubblewrap'}\` (the sandboxes run inside it).`;
-  }
-  if (/apparmor_restrict/.test(detail)) {
-    return 'Allow unprivileged user namespaces: `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0` (Ubuntu 23.10+).';
-  }
-  return 'Allow unprivileged user namespaces (`sysctl user.max_user_namespaces` must be above 0; on Ubuntu 23.10+ also `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`), and install bubblewrap.';
+export function boundaryFix(pm: PackageManager, detail: string, lang: Lang = 'en'): string {
+  if (/bwrap.*not found/.test(detail))
+    return tsb(lang, 'fix_bwrap', { install: installCommand(pm, 'bwrap') ?? 'sudo apt-get install bubblewrap' });
+  if (/apparmor_restrict/.test(detail)) return tsb(lang, 'fix_apparmor');
+  return tsb(lang, 'fix_userns');
 }

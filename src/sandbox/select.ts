@@ -39,7 +39,7 @@ export function decideBackend(requested: BackendRequest, facts: BackendFacts, la
     if (!facts.hostBoundary.ok) {
       throw new SandboxError(
         t('backend_host_unconfined', { detail: facts.hostBoundary.detail }),
-        boundaryFix(pm, facts.hostBoundary.detail),
+        boundaryFix(pm, facts.hostBoundary.detail, lang),
       );
     }
     return {
@@ -48,9 +48,12 @@ export function decideBackend(requested: BackendRequest, facts: BackendFacts, la
     };
   }
   if (requested === 'uml') {
-    if (!facts.uml.ok) throw new SandboxError(t('backend_uml_missing', { detail: facts.uml.detail }), umlMissingFix(pm));
+    if (!facts.uml.ok) throw new SandboxError(t('backend_uml_missing', { detail: facts.uml.detail }), umlMissingFix(pm, lang));
     if (!facts.umlBoundary.ok) {
-      throw new SandboxError(t('backend_uml_unconfined', { detail: facts.umlBoundary.detail }), boundaryFix(pm, facts.umlBoundary.detail));
+      throw new SandboxError(
+        t('backend_uml_unconfined', { detail: facts.umlBoundary.detail }),
+        boundaryFix(pm, facts.umlBoundary.detail, lang),
+      );
     }
     return { backend: 'uml', reason: t('reason_requested', { backend: 'uml' }) };
   }
@@ -60,7 +63,7 @@ export function decideBackend(requested: BackendRequest, facts: BackendFacts, la
   const umlWhy = facts.uml.ok ? t('why_unconfined', { detail: facts.umlBoundary.detail }) : facts.uml.detail;
   const unconfined = [facts.hostBoundary, facts.umlBoundary].find((b) => !b.ok);
   // Fix first what stops both backends (the boundary), else what the course is missing (UML or ipip).
-  const fix = unconfined && (!facts.hostBoundary.ok || facts.uml.ok) ? boundaryFix(pm, unconfined.detail) : umlMissingFix(pm);
+  const fix = unconfined && (!facts.hostBoundary.ok || facts.uml.ok) ? boundaryFix(pm, unconfined.detail, lang) : umlMissingFix(pm, lang);
   throw new SandboxError(t('backend_none', { host: hostWhy, uml: umlWhy }), fix);
 }
 

@@ -1,6 +1,9 @@
 // The one interface every sandbox backend implements. The engine, the checks, the REPL and
 // `play` only ever talk to this, so a backend is swappable without touching them.
 
+import type { Lang } from '../i18n/lang.js';
+import { tsb, type SandboxMessageKey } from '../i18n/sandboxMessages.js';
+
 export type BackendName = 'host' | 'uml';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -38,6 +41,10 @@ export interface RunResult {
 export const FEATURES = ['ipip', 'gre'] as const;
 export type Feature = (typeof FEATURES)[number];
 export type Features = Record<Feature, boolean>;
+/** The module that provides each feature's tunnels (`gre` alone is only the helper ip_gre and pptp share). */
+export const FEATURE_MODULE: Record<Feature, string> = { ipip: 'ipip', gre: 'ip_gre' };
+/** The modules a list of missing features needs, for `modprobe`. */
+export const modulesFor = (features: readonly Feature[]): string => features.map((f) => FEATURE_MODULE[f]).join(' ');
 
 export interface SandboxInfo {
   backend: BackendName;
@@ -66,17 +73,38 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** A sentence of the sandbox layer, said in the learner's language where it is shown. */
+export interface Said {
+  key: SandboxMessageKey;
+  params?: Record<string, string | number | Said>;
+}
+export type SandboxText = string | Said;
+
+/** A sandbox text in `lang`; a plain string (a tool's own words) stays as it is. */
+export function say(lang: Lang, text: SandboxText): string {
+  if (typeof text === 'string') return text;
+  const params = Object.fromEntries(Object.entries(text.params ?? {}).map(([k, v]) => [k, typeof v === 'object' ? say(lang, v) : v]));
+  return tsb(lang, text.key, params);
+}
+
 /** Thrown when a sandbox cannot be made or has died: something the learner must act on. */
 export class SandboxError extends Error {
+  /** What to do about it, shown under the message (English; `in(lang)` for the learner's language). */
+  readonly fix?: string;
   constructor(
-    message: string,
-    /** What to do about it, shown under the message. */
-    readonly fix?: string,
+    private readonly said: SandboxText,
+    private readonly fixSaid?: SandboxText,
     /** Last lines of a kernel or process log, for a failed boot. */
     readonly log?: string,
   ) {
-    super(message);
+    super(say('en', said));
     this.name = 'SandboxError';
+    if (fixSaid !== undefined) this.fix = say('en', fixSaid);
+  }
+
+  /** The message and its fix in `lang`. */
+  in(lang: Lang): { message: string; fix?: string } {
+    return { message: say(lang, this.said), ...(this.fixSaid === undefined ? {} : { fix: say(lang, this.fixSaid) }) };
   }
 }
 

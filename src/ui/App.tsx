@@ -6,6 +6,7 @@ import type { Failure } from '../engine/events.js';
 import type { Lang } from '../i18n/lang.js';
 import { tu } from '../i18n/uiMessages.js';
 import { sentences } from '../i18n/translate.js';
+import { modulesFor } from '../sandbox/types.js';
 import { keysFor } from './keymap.js';
 import { fitLine, line, seg, wrapSegs, type Line } from './lines.js';
 import { Lines } from './LineView.js';
@@ -98,7 +99,11 @@ export function App(props: AppProps) {
     }));
     const blocker = v.unavailable.length
       ? sentences(lang, [
-          tu(lang, 'step_needs_feature', { feature: v.unavailable.join(', '), backend: v.backend ?? '' }),
+          tu(lang, 'step_needs_feature', {
+            feature: v.unavailable.join(', '),
+            module: modulesFor(v.unavailable),
+            backend: v.backend ?? '',
+          }),
           tu(lang, 'ui_unavailable_skip', { key: keysFor('skip') }),
         ])
       : v.runtimeError

@@ -4,6 +4,7 @@ import { cliCatalog, tcli, type CliMessageKey } from '../../src/i18n/cliMessages
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { labCatalog } from '../../src/i18n/labMessages.js';
+import { sandboxCatalog } from '../../src/i18n/sandboxMessages.js';
 import { LANGS } from '../../src/i18n/lang.js';
 import { missingKeys, tidyCjk, type Catalog } from '../../src/i18n/translate.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
@@ -19,6 +20,7 @@ const catalogs: [string, Catalog<string>][] = [
   ['packets', PACKET_MESSAGES],
   ['dashboard', dashboardCatalog],
   ['lab', labCatalog],
+  ['sandbox', sandboxCatalog],
 ];
 const placeholders = (t: string) => [...t.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

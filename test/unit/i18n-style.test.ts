@@ -5,6 +5,7 @@ import { cliCatalog } from '../../src/i18n/cliMessages.js';
 import { dashboardCatalog } from '../../src/i18n/dashboardMessages.js';
 import { doctorCatalog } from '../../src/i18n/doctorMessages.js';
 import { labCatalog } from '../../src/i18n/labMessages.js';
+import { sandboxCatalog } from '../../src/i18n/sandboxMessages.js';
 import { uiCatalog } from '../../src/i18n/uiMessages.js';
 import { PACKET_MESSAGES } from '../../src/packets/messages.js';
 import { catalogProblems, readGlossary, type MessageCatalog } from '../helpers/style.js';
@@ -24,6 +25,7 @@ const catalogs: [string, MessageCatalog, string[]][] = [
   ['packets', PACKET_MESSAGES, []],
   ['dashboard', dashboardCatalog, []],
   ['lab', labCatalog, []],
+  ['sandbox', sandboxCatalog, []],
 ];
 
 describe.each(catalogs)('the %s catalog', (_name, catalog, allow) => {

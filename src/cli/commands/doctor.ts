@@ -135,7 +135,7 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
         ? { fix: 'sudo modprobe ipip', loadIpip: true }
         : f.uml.ok
           ? {}
-          : { fix: umlMissingFix(pm) }),
+          : { fix: umlMissingFix(pm, lang) }),
   });
 
   const umlCmd = umlInstallCommand(pm);
@@ -146,7 +146,7 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
     level: 'backend',
     detail: f.uml.detail,
     meaning: f.uml.ok ? t('uml_ok') : f.hostIpip.ok ? t('uml_not_needed') : t('uml_needed'),
-    ...(f.uml.ok ? {} : umlCmd ? { fix: umlCmd, packages: [packageFor(pm, 'uml')!] } : { fix: umlMissingFix(pm) }),
+    ...(f.uml.ok ? {} : umlCmd ? { fix: umlCmd, packages: [packageFor(pm, 'uml')!] } : { fix: umlMissingFix(pm, lang) }),
   });
 
   // Each backend's confinement: the tutor uses a backend only when its boundary can be built.
@@ -162,7 +162,7 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
       level: 'backend',
       detail: probe.detail,
       meaning: probe.ok ? t('boundary_ok') : t('boundary_no'),
-      ...(probe.ok ? {} : bwrapMissing ? installFix(pm, 'bwrap', lang) : { fix: boundaryFix(pm, probe.detail) }),
+      ...(probe.ok ? {} : bwrapMissing ? installFix(pm, 'bwrap', lang) : { fix: boundaryFix(pm, probe.detail, lang) }),
     });
   }
 
@@ -174,7 +174,8 @@ export function doctorReport(f: DoctorFacts, lang: Lang = 'en'): DoctorReport {
     backend = decideBackend('auto', f, lang).backend;
   } catch (e) {
     if (!(e instanceof SandboxError)) throw e;
-    none = t('summary_none', { message: e.message, fix: e.fix ?? '' }).trim();
+    const said = e.in(lang);
+    none = t('summary_none', { message: said.message, fix: said.fix ?? '' }).trim();
   }
   const ok = toolsOk && backend !== null;
   const summary = !toolsOk ? t('summary_tools') : backend === 'host' ? t('summary_host') : backend === 'uml' ? t('summary_uml') : none;

@@ -10,7 +10,7 @@ import { EXIT, UsageError } from '../../engine/errors.js';
 import type { Lang } from '../../i18n/lang.js';
 import { tcli } from '../../i18n/cliMessages.js';
 import { tu } from '../../i18n/uiMessages.js';
-import { SandboxError, type Sandbox } from '../../sandbox/types.js';
+import { modulesFor, SandboxError, type Sandbox } from '../../sandbox/types.js';
 import { attachTranscript } from '../../ui/transcript.js';
 
 // Non-interactive runs of the same engine the REPL uses: `play --auto` solves every step,
@@ -135,7 +135,7 @@ export async function playAuto(o: PlayOptions): Promise<number> {
       if (missing.length > 0) {
         failed++;
         o.out(
-          `✗ ${label(o.lang, stepLabel(c))}${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), backend: c.box!.info.backend })}`,
+          `✗ ${label(o.lang, stepLabel(c))}${tu(o.lang, 'step_needs_feature', { feature: missing.join(', '), module: modulesFor(missing), backend: c.box!.info.backend })}`,
         );
       } else {
         if (human) await presentStep(o, c, typed);

@@ -8,6 +8,7 @@ import { runLimited } from '../process.js';
 import { startReaper } from '../reaper.js';
 import {
   SandboxError,
+  type SandboxText,
   type Features,
   type RunOptions,
   type RunResult,
@@ -129,20 +130,14 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
 
   await new Promise<void>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => fail('the sandbox did not become ready within 10 s'), BOOT_TIMEOUT_MS);
-    function fail(why: string) {
+    const timer = setTimeout(() => fail({ key: 'host_timeout', params: { seconds: BOOT_TIMEOUT_MS / 1000 } }), BOOT_TIMEOUT_MS);
+    function fail(why: SandboxText) {
       clearTimeout(timer);
       holder.kill('SIGKILL');
-      reject(
-        new SandboxError(
-          `Could not create the host sandbox: ${why}`,
-          'Unprivileged user namespaces may be disabled (e.g. kernel.apparmor_restrict_unprivileged_userns=1 on Ubuntu). Run `ipip-tutor doctor`, or use `--backend uml`.',
-          log.trim(),
-        ),
-      );
+      reject(new SandboxError({ key: 'host_create_failed', params: { detail: why } }, { key: 'fix_host_userns' }, log.trim()));
     }
     holder.on('error', (e) => fail(e.message));
-    const onEarlyExit = (code: number | null) => fail(`setup exited with code ${code}`);
+    const onEarlyExit = (code: number | null) => fail({ key: 'host_setup_exit', params: { code: String(code) } });
     holder.on('exit', onEarlyExit);
     holder.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -162,7 +157,7 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
   }
   if (holderPid === undefined) {
     holder.kill('SIGKILL');
-    throw new SandboxError('Could not find the sandbox process after setup', undefined, log);
+    throw new SandboxError({ key: 'host_lost' }, undefined, log);
   }
   holder.unref();
   (holder.stdin as unknown as { unref?: () => void }).unref?.();
@@ -172,7 +167,7 @@ async function startHolder(opts: HostSandboxOptions, user: SandboxUser, hostDir:
   const env = sandboxEnv();
   const pid = holderPid;
   const enter = (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {
-    if (dead) return Promise.reject(new SandboxError('The sandbox has ended; restart the tutor.'));
+    if (dead) return Promise.reject(new SandboxError({ key: 'host_ended' }));
     return runLimited({ argv: enterArgv(user.dropPrefix, pid, argv), env, cwd: '/', oomScoreAdj: LIMITS.oomScoreAdj }, o);
   };
   const exec = async (argv: readonly string[], o?: RunOptions): Promise<RunResult> => {

@@ -19,7 +19,7 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
   const bootDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'ipip-tutor-uml-'));
   if (/\s/.test(bootDir)) {
     await fsp.rm(bootDir, { recursive: true, force: true });
-    throw new SandboxError(`The temporary directory ${bootDir} contains spaces.`, 'Set TMPDIR to a path without spaces.');
+    throw new SandboxError({ key: 'tmp_spaces', params: { path: bootDir } }, { key: 'fix_tmp_spaces' });
   }
   const umid = `ipip-tutor-${process.pid}-${randomBytes(3).toString('hex')}`;
   try {
@@ -47,7 +47,7 @@ export async function prepareBootDir(o: { user: SandboxUser; memMiB: number }): 
   } catch (e) {
     await fsp.rm(bootDir, { recursive: true, force: true });
     if (e instanceof SandboxError) throw e;
-    throw new SandboxError(`Could not prepare the UML boot directory: ${(e as Error).message}`);
+    throw new SandboxError({ key: 'boot_dir_failed', params: { detail: (e as Error).message } });
   }
 }
 

@@ -16,10 +16,7 @@ export function requireGuestAgent(): string {
   try {
     accessSync(p, constants.R_OK | constants.X_OK);
   } catch {
-    throw new SandboxError(
-      `The UML guest agent ${p} is missing: it is compiled when the tutor is built.`,
-      'Install a C compiler and the C library headers (Debian/Ubuntu: apt-get install gcc libc6-dev), then run `npm run build`.',
-    );
+    throw new SandboxError({ key: 'agent_missing', params: { path: p } }, { key: 'fix_agent_missing' });
   }
   return p;
 }

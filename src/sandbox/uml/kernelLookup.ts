@@ -29,19 +29,19 @@ export async function resolveKernel(requested: string | undefined): Promise<stri
   const name = requested ?? process.env.IPIP_TUTOR_UML_KERNEL ?? DEFAULT_UML_KERNEL;
   const found = await findExecutable(name);
   if (!found) {
-    throw new SandboxError(`User-Mode Linux is not installed: \`${name}\` was not found on PATH.`, UML_INSTALL_FIX);
+    throw new SandboxError({ key: 'uml_not_installed', params: { name } }, UML_INSTALL_FIX);
   }
   let st;
   try {
     st = statSync(found);
   } catch {
-    throw new SandboxError(`The User-Mode Linux kernel \`${found}\` does not exist.`, UML_INSTALL_FIX);
+    throw new SandboxError({ key: 'uml_kernel_missing', params: { path: found } }, UML_INSTALL_FIX);
   }
   try {
     await fsp.access(found, fsc.X_OK);
   } catch {
-    throw new SandboxError(`The User-Mode Linux kernel \`${found}\` is not executable.`, UML_INSTALL_FIX);
+    throw new SandboxError({ key: 'uml_kernel_not_exec', params: { path: found } }, UML_INSTALL_FIX);
   }
-  if (!st.isFile()) throw new SandboxError(`The User-Mode Linux kernel \`${found}\` is not a file.`, UML_INSTALL_FIX);
+  if (!st.isFile()) throw new SandboxError({ key: 'uml_kernel_not_file', params: { path: found } }, UML_INSTALL_FIX);
   return path.resolve(found);
 }

@@ -10,6 +10,7 @@ import { resolveSandboxUser, type SandboxUser } from '../identity.js';
 import { startReaper, type Reaper } from '../reaper.js';
 import {
   SandboxError,
+  type SandboxText,
   type QueryOptions,
   type RunOptions,
   type RunResult,
@@ -21,7 +22,6 @@ import { prepareBootDir, spawnKernel } from './boot.js';
 import { DEFAULT_UML_MEM_MIB, LineRing, PHASE_MARKER, UML_BOOT_TIMEOUT_MS } from './bootPlan.js';
 import { AgentChannel } from './channel.js';
 import { batchCommand, parseBatchOutput, planQuery, plainRoutes, type QueryPlan } from './ipBatch.js';
-import { UML_INSTALL_FIX } from '../packages.js';
 import { resolveKernel } from './kernelLookup.js';
 
 export class UmlSandbox implements Sandbox {
@@ -104,14 +104,16 @@ export class UmlSandbox implements Sandbox {
     fromGuest.on('data', (chunk: string) => this.channel.onData(chunk));
     fromGuest.on('error', () => {});
     (child.stdio[3] as Writable).on('error', () => {});
-    child.on('error', (e) => this.die(`Could not run the User-Mode Linux kernel ${this.kernelPath}: ${e.message}`));
+    child.on('error', (e) => this.die({ key: 'uml_run_failed', params: { path: this.kernelPath, detail: e.message } }));
     child.on('exit', (code, signal) => {
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      this.die(
-        this.channel.booting
-          ? `The User-Mode Linux kernel (${this.kernelPath}) ${how} before the sandbox was ready.`
-          : `The UML sandbox died: its kernel ${how}.`,
-      );
+      const path = this.kernelPath;
+      if (this.channel.booting)
+        this.die(
+          signal
+            ? { key: 'uml_exit_booting_signal', params: { path, signal } }
+            : { key: 'uml_exit_booting_code', params: { path, code: String(code) } },
+        );
+      else this.die(signal ? { key: 'uml_died_signal', params: { signal } } : { key: 'uml_died_code', params: { code: String(code) } });
     });
   }
 
@@ -122,8 +124,8 @@ export class UmlSandbox implements Sandbox {
         () =>
           reject(
             new SandboxError(
-              `The UML sandbox did not become ready within ${Math.round(timeoutMs / 1000)} s.`,
-              'The machine may be overloaded; try again. If it keeps happening, run `ipip-tutor doctor`.',
+              { key: 'uml_not_ready', params: { seconds: Math.round(timeoutMs / 1000) } },
+              { key: 'fix_overloaded' },
               this.ring.text(),
             ),
           ),
@@ -138,22 +140,22 @@ export class UmlSandbox implements Sandbox {
   }
 
   /** Mark the sandbox dead: fail boot or every pending command, and every later call. */
-  private die(message: string): void {
+  private die(message: SandboxText): void {
     if (this.dead) return;
     this.dead = true;
     const log = this.ring.text();
     const booting = this.channel.booting;
-    let fix = this.closed
+    let fix: SandboxText | undefined = this.closed
       ? undefined
       : booting
-        ? `Check that ${this.kernelPath} is the User-Mode Linux kernel. ${UML_INSTALL_FIX}`
-        : 'Restart the tutor to get a fresh sandbox. If it keeps happening, run `ipip-tutor doctor`.';
+        ? { key: 'fix_check_kernel', params: { path: this.kernelPath } }
+        : { key: 'fix_restart' };
     if (booting && log.includes(this.agentPath) && /Permission denied|not found|No such file/.test(log)) {
       // The guest runs the agent from the tutor's package through hostfs, as the sandbox user.
-      message = `The UML guest could not start its agent (${this.agentPath}) as ${this.user.describe}.`;
-      fix = 'Install the tutor where every user can read it (e.g. a global npm install), or run it as your own user rather than root.';
+      message = { key: 'agent_unreadable', params: { path: this.agentPath, user: this.user.describe } };
+      fix = { key: 'fix_agent_unreadable' };
     }
-    this.channel.fail(new SandboxError(this.closed ? 'The UML sandbox was closed.' : message, fix, log));
+    this.channel.fail(new SandboxError(this.closed ? { key: 'uml_closed' } : message, fix, log));
   }
 
   run(commandLine: string, opts?: RunOptions): Promise<RunResult> {
@@ -207,7 +209,7 @@ export class UmlSandbox implements Sandbox {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.die('The UML sandbox was closed.');
+    this.die({ key: 'uml_closed' });
     const pid = this.child.pid;
     if (pid && this.child.exitCode === null && this.child.signalCode === null) {
       try {
